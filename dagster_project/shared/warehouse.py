@@ -1,0 +1,148 @@
+"""The working warehouse's layout, derived from the template definitions.
+
+Schemas in ``warehouse.duckdb``:
+
+- ``history.<template>``: every row of every stored version of every submission,
+  with lineage (submission_id, version, source_file, sheet, row_number, loaded_at).
+  ID numbers never appear: ``competition_awards`` keeps ``person_key`` (HMAC-SHA256)
+  and ``id_masked`` instead.
+- ``submissions.<template>``: a view of ``history`` restricted to the current version of
+  each submission (status ``loaded``); this is what dbt reads as its sources.
+- ``audit.submissions``: one row per sheet (or unreadable file), as in the spec.
+- ``audit.files``: which file contents were already processed, so unchanged files are
+  not parsed again.
+- ``audit.validation_results``: every Great Expectations result of every sheet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from dagster_project.shared.templates import TEMPLATES, Column, T, Template
+
+SQL_TYPES: dict[T, str] = {
+    T.YEAR: "INTEGER",
+    T.INT: "BIGINT",
+    T.DECIMAL: "DECIMAL(18,2)",
+    T.DATE: "DATE",
+    T.BOOL: "BOOLEAN",
+    T.TEXT: "VARCHAR",
+    T.ENUM: "VARCHAR",
+    T.SCHOOL_CODE: "VARCHAR",
+    T.COUNTY_CODE: "VARCHAR",
+    T.PROGRAM_CATEGORY: "VARCHAR",
+    T.CREDIT_CODE: "VARCHAR",
+    T.ID_NUMBER: "VARCHAR",
+}
+
+LINEAGE_COLUMNS: list[tuple[str, str]] = [
+    ("submission_id", "VARCHAR"),
+    ("version", "INTEGER"),
+    ("source_file", "VARCHAR"),
+    ("sheet", "VARCHAR"),
+    ("row_number", "INTEGER"),
+    ("loaded_at", "TIMESTAMP"),
+]
+
+
+def stored_columns(template: Template) -> list[tuple[str, str]]:
+    """(name, SQL type) of the data columns as stored: an ID number becomes its key and mask."""
+    out: list[tuple[str, str]] = []
+    for c in template.columns:
+        if c.type is T.ID_NUMBER:
+            out += [("person_key", "VARCHAR"), ("id_masked", "VARCHAR")]
+        else:
+            out.append((c.key, SQL_TYPES[c.type]))
+    return out
+
+
+def stored_column_names(template: Template) -> list[str]:
+    return [name for name, _ in stored_columns(template)]
+
+
+def money_columns(template: Template) -> list[Column]:
+    return [c for c in template.columns if c.type is T.DECIMAL]
+
+
+AUDIT_DDL = """
+CREATE SCHEMA IF NOT EXISTS audit;
+CREATE SCHEMA IF NOT EXISTS history;
+CREATE SCHEMA IF NOT EXISTS submissions;
+CREATE TABLE IF NOT EXISTS audit.submissions (
+    submission_id VARCHAR PRIMARY KEY,
+    source_file VARCHAR NOT NULL,
+    sheet VARCHAR,
+    template VARCHAR,
+    submitter_code VARCHAR,
+    year INTEGER,
+    content_hash VARCHAR,
+    status VARCHAR NOT NULL,
+    rows INTEGER,
+    reasons VARCHAR,
+    received_at TIMESTAMP,
+    processed_at TIMESTAMP,
+    version INTEGER,
+    file_hash VARCHAR,
+    receipt_seq BIGINT,
+    run_id VARCHAR,
+    superseded_by VARCHAR
+);
+CREATE TABLE IF NOT EXISTS audit.files (
+    source_file VARCHAR NOT NULL,
+    file_hash VARCHAR NOT NULL,
+    size_bytes BIGINT,
+    received_at TIMESTAMP,
+    processed_at TIMESTAMP,
+    refs_fingerprint VARCHAR,
+    PRIMARY KEY (source_file, file_hash)
+);
+CREATE TABLE IF NOT EXISTS audit.validation_results (
+    submission_id VARCHAR NOT NULL,
+    template VARCHAR NOT NULL,
+    expectation VARCHAR NOT NULL,
+    column_key VARCHAR,
+    success BOOLEAN NOT NULL,
+    unexpected_count BIGINT,
+    unexpected_rows VARCHAR,
+    validated_at TIMESTAMP,
+    run_id VARCHAR
+);
+CREATE SEQUENCE IF NOT EXISTS audit.receipt_seq;
+"""
+
+
+def history_ddl(template: Template) -> str:
+    cols = ",\n    ".join(f"{n} {t}" for n, t in [*stored_columns(template), *LINEAGE_COLUMNS])
+    return f"CREATE TABLE IF NOT EXISTS history.{template.key} (\n    {cols}\n);"
+
+
+def current_view_ddl(template: Template) -> str:
+    return (
+        f"CREATE OR REPLACE VIEW submissions.{template.key} AS\n"
+        f"SELECT h.* FROM history.{template.key} h\n"
+        f"JOIN audit.submissions s ON s.submission_id = h.submission_id\n"
+        f"WHERE s.status = 'loaded';"
+    )
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every table and view the pipeline writes; safe to call on every run."""
+    con.execute(AUDIT_DDL)
+    for t in TEMPLATES.values():
+        con.execute(history_ddl(t))
+        con.execute(current_view_ddl(t))
+
+
+@contextmanager
+def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the working database and always close it: dbt must find the file free."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path), read_only=read_only)
+    try:
+        yield con
+    finally:
+        con.close()
