@@ -169,7 +169,14 @@ SCHOOL_REGISTRY = Template(
             "举办者 sponsor: city 市属 / county 县属 / private 民办",
             choices=(Choice("city", "市属"), Choice("county", "县属", ("县(市)区属", "县区属")), Choice("private", "民办")),
         ),
-        Column("has_comprehensive_hs", "是否附设综合高中", T.BOOL, False, "是否附设综合高中 runs a comprehensive high-school class", choices=YES_NO),
+        Column(
+            "has_comprehensive_hs",
+            "是否附设综合高中",
+            T.BOOL,
+            False,
+            "是否附设综合高中 runs a comprehensive high-school class",
+            choices=YES_NO,
+        ),
     ),
 )
 
@@ -181,10 +188,26 @@ ENROLLMENT = Template(
     columns=(
         YEAR,
         _school(),
-        Column("program_category", "专业大类代码", T.PROGRAM_CATEGORY, True, "专业大类代码 programme category (41-59)", unique=True, min_value=41, max_value=59),
+        Column(
+            "program_category",
+            "专业大类代码",
+            T.PROGRAM_CATEGORY,
+            True,
+            "专业大类代码 programme category (41-59)",
+            unique=True,
+            min_value=41,
+            max_value=59,
+        ),
         Column("program_category_name", "专业大类名称", T.TEXT, False, "专业大类名称 programme category name"),
         Column("students", "在校生数", T.INT, True, "在校生数 enrolled students", min_value=0),
-        Column("exam_class_students", "其中：职教高考班学生数", T.INT, False, "职教高考班学生数 students in the vocational college-entrance class", min_value=0),
+        Column(
+            "exam_class_students",
+            "其中：职教高考班学生数",
+            T.INT,
+            False,
+            "职教高考班学生数 students in the vocational college-entrance class",
+            min_value=0,
+        ),
         Column("tuition_income_yuan", "学费收入（元）", T.DECIMAL, True, "学费收入 tuition income (yuan)", min_value=0),
     ),
     pair_rules=(PairRule("exam_class_students", "<=", "students", "不能大于在校生数(students)"),),
@@ -238,7 +261,9 @@ TRAINING = Template(
         Column("start_date", "开始日期", T.DATE, True, "开始日期 start date"),
         Column("end_date", "结束日期", T.DATE, True, "结束日期 end date"),
         Column("trainees", "培训人数", T.INT, True, "培训人数 trainees", min_value=0, strict_min=True),
-        Column("hours_per_trainee", "人均学时", T.DECIMAL, True, "人均学时 hours per trainee", min_value=0, strict_min=True, max_value=2000),
+        Column(
+            "hours_per_trainee", "人均学时", T.DECIMAL, True, "人均学时 hours per trainee", min_value=0, strict_min=True, max_value=2000
+        ),
         Column("income_yuan", "培训收入（元）", T.DECIMAL, True, "培训收入 training income (yuan)", min_value=0),
         Column("is_policy_project", "是否政策性培训项目", T.BOOL, False, "是否政策性培训项目 publicly funded programme", choices=YES_NO),
         Column("partner_name", "合作机构", T.TEXT, False, "合作机构 partner organisation"),
@@ -311,7 +336,15 @@ COMPETITION_AWARDS = Template(
         YEAR,
         _school(),
         Column("person_name", "姓名", T.TEXT, True, "姓名 name (personal data)", pii=True),
-        Column("id_number", "身份证号", T.ID_NUMBER, True, "身份证号 ID number (personal data)", pii=True, aliases=("身份证号码", "公民身份号码")),
+        Column(
+            "id_number",
+            "身份证号",
+            T.ID_NUMBER,
+            True,
+            "身份证号 ID number (personal data)",
+            pii=True,
+            aliases=("身份证号码", "公民身份号码"),
+        ),
         Column("role", "人员类别", T.ENUM, True, "人员类别 role", choices=ROLES),
         Column("competition_name", "大赛名称", T.TEXT, True, "大赛名称 competition"),
         Column("competition_level", "大赛级别", T.ENUM, True, "大赛级别 competition level", choices=COMPETITION_LEVELS),
@@ -328,7 +361,12 @@ COMPETITION_AWARDS = Template(
         PairSetRule(
             "competition_level",
             "organizer_type",
-            tuple((lvl.value, org.value) for lvl in COMPETITION_LEVELS for org in ORGANIZER_TYPES if lvl.value != "international" or org.value == "social"),
+            tuple(
+                (lvl.value, org.value)
+                for lvl in COMPETITION_LEVELS
+                for org in ORGANIZER_TYPES
+                if lvl.value != "international" or org.value == "social"
+            ),
             "国际赛事的主办方类型只能是社会团体(social)",
         ),
     ),
@@ -342,7 +380,15 @@ COUNTY_EDUCATION_BUDGET = Template(
     columns=(
         YEAR,
         Column("county_code", "区划代码", T.COUNTY_CODE, True, "区划代码 county code", known_county=True),
-        Column("education_budget_yuan", "教育经费总额（元）", T.DECIMAL, True, "教育经费总额 education budget (yuan)", min_value=0, strict_min=True),
+        Column(
+            "education_budget_yuan",
+            "教育经费总额（元）",
+            T.DECIMAL,
+            True,
+            "教育经费总额 education budget (yuan)",
+            min_value=0,
+            strict_min=True,
+        ),
         Column(
             "vocational_budget_yuan",
             "其中：职业教育经费（元）",

@@ -95,8 +95,10 @@ CREATE TABLE IF NOT EXISTS audit.files (
     source_file VARCHAR NOT NULL,
     file_hash VARCHAR NOT NULL,
     size_bytes BIGINT,
+    mtime_ns BIGINT,
     received_at TIMESTAMP,
     processed_at TIMESTAMP,
+    had_rejection BOOLEAN,
     refs_fingerprint VARCHAR,
     PRIMARY KEY (source_file, file_hash)
 );
@@ -111,7 +113,6 @@ CREATE TABLE IF NOT EXISTS audit.validation_results (
     validated_at TIMESTAMP,
     run_id VARCHAR
 );
-CREATE SEQUENCE IF NOT EXISTS audit.receipt_seq;
 """
 
 

@@ -1,0 +1,455 @@
+"""One ingestion run: landing folder -> validated, versioned rows in the working database.
+
+The run reads only what is new or changed, validates sheets template by template (the
+school registry first, since the others are checked against it), decides each sheet's
+status (loaded / superseded / duplicate / rejected / unrecognised / unreadable) and
+writes everything in a single transaction: a run that dies leaves the warehouse as it
+was, and no sheet is ever half-loaded. Raw files are only ever read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from dagster_project.ingest.parse import ParsedSheet, extract, recognise
+from dagster_project.ingest.reader import SUFFIXES, Sheet, Unreadable, read_sheets
+from dagster_project.shared.codes import county_names
+from dagster_project.shared.pii import check_key, mask_id, person_key
+from dagster_project.shared.settings import Settings
+from dagster_project.shared.templates import LOAD_ORDER, TEMPLATES, T, Template
+from dagster_project.shared.values import cell_text, is_blank
+from dagster_project.shared.warehouse import LINEAGE_COLUMNS, connect, ensure_schema, stored_columns
+from dagster_project.validation.runner import Verdict, validate
+
+log = logging.getLogger(__name__)
+
+TERMINAL_PROBLEMS = ("rejected", "unrecognised", "unreadable")
+
+
+@dataclass
+class LandedFile:
+    path: Path
+    rel: str
+    size: int
+    mtime_ns: int
+    data: bytes = b""
+    file_hash: str = ""
+
+    @property
+    def received_at(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(self.mtime_ns / 1e9, tz=dt.UTC).replace(tzinfo=None)
+
+
+@dataclass
+class SheetOutcome:
+    """A sheet (or unreadable file) and what became of it: one row of audit.submissions."""
+
+    file: LandedFile
+    sheet: str | None
+    status: str = ""
+    parsed: ParsedSheet | None = None
+    reasons: list[str] = field(default_factory=list)
+    verdict: Verdict | None = None
+    submission_id: str = ""
+    version: int | None = None
+    receipt_seq: int = 0
+    empty_sheet: bool = False
+
+    @property
+    def template(self) -> Template | None:
+        return self.parsed.template if self.parsed else None
+
+
+@dataclass
+class IngestReport:
+    run_id: str
+    files_seen: int = 0
+    files_skipped: int = 0
+    outcomes: list[SheetOutcome] = field(default_factory=list)
+    pii_warning: str | None = None
+
+    def audit_rows(self) -> list[dict[str, Any]]:
+        return [_audit_row(o, self.run_id, dt.datetime.now(dt.UTC).replace(tzinfo=None)) for o in self.outcomes]
+
+    def count(self, status: str, template: str | None = None) -> int:
+        return sum(1 for o in self.outcomes if o.status == status and (template is None or (o.template and o.template.key == template)))
+
+
+def scan(raw_dir: Path) -> list[LandedFile]:
+    """Every .xlsx / .csv under the landing folder, in receipt order (mtime, then path)."""
+    files = []
+    for path in raw_dir.rglob("*"):
+        if path.suffix.lower() in SUFFIXES and path.is_file():
+            st = path.stat()
+            files.append(LandedFile(path, path.relative_to(raw_dir).as_posix(), st.st_size, st.st_mtime_ns))
+    files.sort(key=lambda f: (f.mtime_ns, f.rel))
+    return files
+
+
+def _first_rows_text(rows: list[list[Any]], limit: int = 3) -> str:
+    shown = []
+    for i, row in enumerate(rows):
+        cells = [cell_text(c) for c in row if not is_blank(c)]
+        if cells:
+            shown.append(f"第{i + 1}行：" + " | ".join(cells[:12]))
+        if len(shown) >= limit:
+            break
+    return "；".join(shown)
+
+
+def _unrecognised_reason(sheet: Sheet) -> str:
+    return (
+        "未能识别填报模板：前30行中没有与任何模板（职业院校名录、在校生及学费收入、生均拨款、培训开展情况、校企合作及社会服务收入、"
+        "技能大赛获奖情况、县区教育经费）相符的表头行，请使用规定模板的表头 (unrecognised header)。"
+        f"表中内容：{_first_rows_text(sheet.rows)}"
+    )
+
+
+def _reference_parameters(con: duckdb.DuckDBPyConnection, registry_run: list[SheetOutcome]) -> dict[str, list[str]]:
+    """Reference lists the suites check against: known counties, and "year:school" pairs of
+    the current registry, where a registry loaded in this run replaces its year's old one."""
+    loaded = [o for o in registry_run if o.status == "loaded" and o.parsed is not None]
+    replaced_years = [o.parsed.year for o in loaded if o.parsed is not None]
+    held = con.execute(
+        "SELECT DISTINCT CAST(year AS VARCHAR) || ':' || school_code FROM submissions.school_registry WHERE NOT list_contains(?, year)",
+        [replaced_years],
+    ).fetchall()
+    fresh = {f"{o.parsed.year}:{r.typed.get('school_code')}" for o in loaded if o.parsed is not None for r in o.parsed.rows}
+    return {
+        "known_counties": sorted(county_names()),
+        "registered_school_years": sorted({r[0] for r in held} | fresh),
+    }
+
+
+def _fingerprint(params: dict[str, list[str]]) -> str:
+    h = hashlib.sha256()
+    for name in sorted(params):
+        h.update(name.encode())
+        for v in params[name]:
+            h.update(v.encode() + b"\n")
+    return h.hexdigest()[:16]
+
+
+def _submission_id(o: SheetOutcome, run_id: str) -> str:
+    return hashlib.sha256(f"{o.file.rel}\x1f{o.file.file_hash}\x1f{o.sheet}\x1f{run_id}".encode()).hexdigest()[:20]
+
+
+def _audit_row(o: SheetOutcome, run_id: str, now: dt.datetime) -> dict[str, Any]:
+    p = o.parsed
+    return {
+        "submission_id": o.submission_id,
+        "source_file": o.file.rel,
+        "sheet": o.sheet,
+        "template": p.template.key if p else None,
+        "submitter_code": p.submitter_code if p else None,
+        "year": p.year if p else None,
+        "content_hash": p.content_hash if p else None,
+        "status": o.status,
+        "rows": len(p.rows) if p else None,
+        "reasons": "\n".join(o.reasons) if o.reasons else None,
+        "received_at": o.file.received_at,
+        "processed_at": now,
+        "version": o.version,
+        "file_hash": o.file.file_hash,
+        "receipt_seq": o.receipt_seq,
+        "run_id": run_id,
+        "superseded_by": None,
+    }
+
+
+def _history_frame(o: SheetOutcome, pii_key: str, loaded_at: dt.datetime) -> pd.DataFrame:
+    """The sheet's rows as stored: typed values, ID numbers replaced by key and mask, lineage."""
+    assert o.parsed is not None
+    template = o.parsed.template
+    records = []
+    for row in o.parsed.rows:
+        rec: dict[str, Any] = {}
+        for c in template.columns:
+            v = row.typed.get(c.key)
+            if c.type is T.ID_NUMBER:
+                rec["person_key"] = person_key(v, pii_key) if v else None
+                rec["id_masked"] = mask_id(v) if v else None
+            elif c.type is T.DECIMAL:
+                rec[c.key] = None if v is None else str(v)
+            else:
+                rec[c.key] = v
+        rec.update(
+            submission_id=o.submission_id,
+            version=o.version,
+            source_file=o.file.rel,
+            sheet=o.sheet,
+            row_number=row.row_number,
+            loaded_at=loaded_at,
+        )
+        records.append(rec)
+    columns = [n for n, _ in stored_columns(template)] + [n for n, _ in LINEAGE_COLUMNS]
+    return pd.DataFrame.from_records(records, columns=columns)
+
+
+class Ingestor:
+    """Holds one run's state; ``run`` is the whole job."""
+
+    def __init__(self, settings: Settings, run_id: str) -> None:
+        self.settings = settings
+        self.run_id = run_id
+        self.report = IngestReport(run_id)
+        # Current version and highest version number per identity (template, submitter, year).
+        self.current: dict[tuple[str, str, int], dict[str, Any]] = {}
+        self.versions: dict[tuple[str, str, int], int] = {}
+        self.superseded: list[str] = []
+
+    # -- reading -----------------------------------------------------------------
+    def _to_process(self, con: duckdb.DuckDBPyConnection, files: list[LandedFile], fingerprint: str) -> list[LandedFile]:
+        """Files not yet processed in their present content. A file with a rejected sheet is
+        looked at again when the reference data (registry, county list) has changed since."""
+        known: dict[tuple[str, str], tuple[int, int, bool, str]] = {
+            (r[0], r[1]): (r[2], r[3], r[4], r[5])
+            for r in con.execute(
+                "SELECT source_file, file_hash, size_bytes, mtime_ns, had_rejection, refs_fingerprint FROM audit.files"
+            ).fetchall()
+        }
+        by_path: dict[str, list[tuple[str, int, int, bool, str]]] = defaultdict(list)
+        for (rel, h), (size, mtime, rej, fp) in known.items():
+            by_path[rel].append((h, size, mtime, rej, fp))
+
+        def settled(rejected: bool, fp: str) -> bool:
+            return not rejected or fp == fingerprint
+
+        todo = []
+        for f in files:
+            if any(size == f.size and mtime == f.mtime_ns and settled(rej, fp) for _, size, mtime, rej, fp in by_path.get(f.rel, [])):
+                continue  # unchanged since last run: not even read
+            f.data = f.path.read_bytes()
+            f.file_hash = hashlib.sha256(f.data).hexdigest()
+            seen = known.get((f.rel, f.file_hash))
+            if seen and settled(seen[2], seen[3]):
+                # Same bytes, new timestamp (copied or touched): remember the new mtime, skip.
+                con.execute(
+                    "UPDATE audit.files SET mtime_ns = ?, size_bytes = ? WHERE source_file = ? AND file_hash = ?",
+                    [f.mtime_ns, f.size, f.rel, f.file_hash],
+                )
+                continue
+            todo.append(f)
+        return todo
+
+    def _read(self, f: LandedFile) -> list[SheetOutcome]:
+        try:
+            sheets = read_sheets(f.path, f.data)
+        except Unreadable as exc:
+            return [SheetOutcome(f, None, status="unreadable", reasons=[str(exc)])]
+        if not sheets:
+            return [SheetOutcome(f, None, status="unreadable", reasons=["工作簿中没有工作表 (workbook has no sheets)"])]
+        outcomes = []
+        for sheet in sheets:
+            o = SheetOutcome(f, sheet.name)
+            if not any(not is_blank(c) for row in sheet.rows for c in row):
+                o.status, o.empty_sheet = "unrecognised", True
+                o.reasons = ["空白工作表，未作处理 (empty sheet, nothing to load)"]
+            else:
+                recognised = recognise(sheet.rows)
+                if recognised is None:
+                    o.status, o.reasons = "unrecognised", [_unrecognised_reason(sheet)]
+                else:
+                    o.parsed = extract(sheet.rows, recognised)
+            outcomes.append(o)
+        return outcomes
+
+    # -- deciding ----------------------------------------------------------------
+    def _decide(
+        self, outcomes: list[SheetOutcome], current: dict[tuple[str, str, int], dict[str, Any]], versions: dict[tuple[str, str, int], int]
+    ) -> list[str]:
+        """Status for validated sheets, in receipt order; returns the ids they supersede."""
+        superseded: list[str] = []
+        for o in outcomes:
+            assert o.parsed is not None and o.verdict is not None
+            if not o.verdict.passed:
+                o.status, o.reasons = "rejected", o.verdict.reasons
+                continue
+            identity = (o.parsed.template.key, str(o.parsed.submitter_code), int(o.parsed.year or 0))
+            held = current.get(identity)
+            if held and held["content_hash"] == o.parsed.content_hash:
+                o.status = "duplicate"
+                o.reasons = [
+                    f"与已入库的版本 v{held['version']}（{held['source_file']}）内容相同，未重复入库 (same content as the current version)"
+                ]
+                continue
+            o.version = versions.get(identity, 0) + 1
+            versions[identity] = o.version
+            o.status = "loaded"
+            if held:
+                superseded.append(held["submission_id"])
+                held_outcome = held.get("outcome")
+                if held_outcome is not None:
+                    held_outcome.status = "superseded"
+            current[identity] = {
+                "submission_id": o.submission_id,
+                "content_hash": o.parsed.content_hash,
+                "version": o.version,
+                "source_file": o.file.rel,
+                "outcome": o,
+            }
+        return superseded
+
+    def _read_all(self, files: list[LandedFile], start_seq: int) -> list[SheetOutcome]:
+        outcomes = [o for f in files for o in self._read(f)]
+        for i, o in enumerate(outcomes, start=start_seq + 1):
+            o.receipt_seq = i
+            o.submission_id = _submission_id(o, self.run_id)
+        return outcomes
+
+    def _validate_and_decide(
+        self, con: duckdb.DuckDBPyConnection, key: str, batch: list[SheetOutcome], registry_run: list[SheetOutcome]
+    ) -> None:
+        params = _reference_parameters(con, registry_run)
+        verdicts = validate(TEMPLATES[key], [o.parsed for o in batch if o.parsed], params)
+        for o, v in zip(batch, verdicts, strict=True):
+            o.verdict = v
+        self.superseded += self._decide(batch, self.current, self.versions)
+
+    def run(self) -> IngestReport:
+        self.report.pii_warning = check_key(self.settings)
+        raw_dir = self.settings.raw_dir
+        if not raw_dir.is_dir():
+            raise FileNotFoundError(f"landing folder {raw_dir} does not exist (set VOCWH_RAW_DIR)")
+        with connect(self.settings.warehouse_path) as con:
+            ensure_schema(con)
+            files = scan(raw_dir)
+            self.report.files_seen = len(files)
+            fp_before = _fingerprint(_reference_parameters(con, []))
+            todo = self._to_process(con, files, fp_before)
+            seq0 = con.execute("SELECT coalesce(max(receipt_seq), 0) FROM audit.submissions").fetchone()[0]
+            outcomes = self._read_all(todo, seq0)
+            self.current = {
+                (r[0], r[1], r[2]): {"submission_id": r[3], "content_hash": r[4], "version": r[5], "source_file": r[6]}
+                for r in con.execute(
+                    "SELECT template, submitter_code, year, submission_id, content_hash, version, source_file "
+                    "FROM audit.submissions WHERE status = 'loaded'"
+                ).fetchall()
+            }
+            self.versions = {
+                (r[0], r[1], r[2]): r[3]
+                for r in con.execute(
+                    "SELECT template, submitter_code, year, max(version) FROM audit.submissions WHERE version IS NOT NULL GROUP BY ALL"
+                ).fetchall()
+            }
+            registry_run = [o for o in outcomes if o.template is not None and o.template.key == "school_registry"]
+            if registry_run:
+                self._validate_and_decide(con, "school_registry", registry_run, registry_run)
+            fp_after = _fingerprint(_reference_parameters(con, registry_run))
+            if fp_after != fp_before:
+                # The registry changed: sheets rejected earlier may pass now, so read them again.
+                seen = {f.rel for f in todo}
+                again = [f for f in self._to_process(con, files, fp_after) if f.rel not in seen]
+                retried = self._read_all(again, seq0 + len(outcomes))
+                late_registry = [o for o in retried if o.template is not None and o.template.key == "school_registry"]
+                if late_registry:
+                    self._validate_and_decide(con, "school_registry", late_registry, registry_run)
+                outcomes += retried
+                todo += again
+            for key in (k for k in LOAD_ORDER if k != "school_registry"):
+                batch = [o for o in outcomes if o.template is not None and o.template.key == key]
+                if batch:
+                    self._validate_and_decide(con, key, batch, registry_run)
+            self._write(con, todo, outcomes, self.superseded, fp_after)
+        self.report.files_skipped = len(files) - len(todo)
+        self.report.outcomes = outcomes
+        return self.report
+
+    # -- writing -----------------------------------------------------------------
+    def _write(
+        self, con: duckdb.DuckDBPyConnection, files: list[LandedFile], outcomes: list[SheetOutcome], superseded: list[str], fingerprint: str
+    ) -> None:
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        con.execute("BEGIN TRANSACTION")
+        try:
+            if superseded:
+                con.execute("UPDATE audit.submissions SET status = 'superseded' WHERE submission_id IN (SELECT unnest(?))", [superseded])
+            audit = pd.DataFrame([_audit_row(o, self.run_id, now) for o in outcomes])
+            if not audit.empty:
+                con.register("audit_df", audit)
+                con.execute("INSERT INTO audit.submissions BY NAME SELECT * FROM audit_df")
+                con.unregister("audit_df")
+                # Each superseded version points at the version that replaced it.
+                con.execute(
+                    """
+                    UPDATE audit.submissions AS old SET superseded_by = newer.submission_id
+                    FROM (
+                        SELECT submission_id, template, submitter_code, year, version,
+                               lead(submission_id) OVER (PARTITION BY template, submitter_code, year ORDER BY version) AS next_id
+                        FROM audit.submissions WHERE version IS NOT NULL
+                    ) AS chain
+                    JOIN audit.submissions AS newer ON newer.submission_id = chain.next_id
+                    WHERE old.submission_id = chain.submission_id AND old.status = 'superseded' AND old.superseded_by IS NULL
+                    """
+                )
+            by_template: dict[str, list[pd.DataFrame]] = defaultdict(list)
+            for o in outcomes:
+                if o.status in ("loaded", "superseded") and o.parsed is not None and o.version is not None:
+                    by_template[o.parsed.template.key].append(_history_frame(o, self.settings.pii_key, now))
+            for key, frames in by_template.items():
+                df = pd.concat(frames, ignore_index=True)
+                con.register("hist_df", df)
+                casts = ", ".join(f"CAST({n} AS {t}) AS {n}" for n, t in [*stored_columns(TEMPLATES[key]), *LINEAGE_COLUMNS])
+                con.execute(f"INSERT INTO history.{key} SELECT {casts} FROM hist_df")
+                con.unregister("hist_df")
+            results = [
+                {**r, "submission_id": o.submission_id, "template": o.parsed.template.key, "validated_at": now, "run_id": self.run_id}
+                for o in outcomes
+                if o.verdict is not None and o.parsed is not None
+                for r in o.verdict.results
+            ]
+            if results:
+                vr = pd.DataFrame(results).drop(columns=["check"])
+                con.register("vr_df", vr)
+                con.execute("INSERT INTO audit.validation_results BY NAME SELECT * FROM vr_df")
+                con.unregister("vr_df")
+            rejected_files = {o.file.rel for o in outcomes if o.status == "rejected"}
+            files_df = pd.DataFrame(
+                [
+                    {
+                        "source_file": f.rel,
+                        "file_hash": f.file_hash,
+                        "size_bytes": f.size,
+                        "mtime_ns": f.mtime_ns,
+                        "received_at": f.received_at,
+                        "processed_at": now,
+                        "had_rejection": f.rel in rejected_files,
+                        "refs_fingerprint": fingerprint,
+                    }
+                    for f in files
+                ]
+            )
+            if not files_df.empty:
+                con.register("files_df", files_df)
+                con.execute("INSERT OR REPLACE INTO audit.files BY NAME SELECT * FROM files_df")
+                con.unregister("files_df")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+
+def run_ingest(settings: Settings, run_id: str | None = None) -> IngestReport:
+    """Ingest everything new or changed under ``settings.raw_dir``."""
+    run_id = run_id or dt.datetime.now(dt.UTC).strftime("manual-%Y%m%dT%H%M%S%f")
+    report = Ingestor(settings, run_id).run()
+    log.info(
+        "ingest %s: %d files seen, %d unchanged, %d sheets processed", run_id, report.files_seen, report.files_skipped, len(report.outcomes)
+    )
+    return report
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO)
+    r = run_ingest(Settings.from_env())
+    for o in r.outcomes:
+        print(o.status, o.file.rel, o.sheet, *(o.reasons[:3]), sep=" | ")

@@ -1,0 +1,54 @@
+"""Watching the landing folder, and the nightly schedule.
+
+The sensor's run key is a hash of the folder's content (each file's path and SHA-256),
+so a file that is only touched, or a tick that sees nothing new, starts no run, while any
+new or changed content starts exactly one. Hashes are cached in the cursor by (size,
+mtime), so a tick re-reads only files whose stat changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import dagster as dg
+
+from dagster_project.ingest.pipeline import scan
+from dagster_project.shared.resources import VocwhResource
+
+
+def folder_state(raw_dir: Path, cache: dict[str, list]) -> tuple[str, dict[str, list]]:
+    """(content hash of the whole folder, updated cache {rel: [size, mtime_ns, sha256]})."""
+    fresh: dict[str, list] = {}
+    digest = hashlib.sha256()
+    for f in sorted(scan(raw_dir), key=lambda f: f.rel):
+        cached = cache.get(f.rel)
+        if cached and cached[0] == f.size and cached[1] == f.mtime_ns:
+            sha = cached[2]
+        else:
+            sha = hashlib.sha256(f.path.read_bytes()).hexdigest()
+        fresh[f.rel] = [f.size, f.mtime_ns, sha]
+        digest.update(f"{f.rel}\x1f{sha}\n".encode())
+    return digest.hexdigest(), fresh
+
+
+def build_sensor(job: dg.UnresolvedAssetJobDefinition) -> dg.SensorDefinition:
+    @dg.sensor(job=job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING, name="landing_folder_sensor")
+    def landing_folder_sensor(context: dg.SensorEvaluationContext, vocwh: VocwhResource) -> dg.SensorResult | dg.SkipReason:
+        raw_dir = vocwh.settings().raw_dir
+        if not raw_dir.is_dir():
+            return dg.SkipReason(f"landing folder {raw_dir} does not exist")
+        cursor = json.loads(context.cursor) if context.cursor else {"key": None, "files": {}}
+        key, files = folder_state(raw_dir, cursor["files"])
+        new_cursor = json.dumps({"key": key, "files": files})
+        if key == cursor["key"]:
+            return dg.SensorResult(skip_reason=dg.SkipReason("landing folder content unchanged"), cursor=new_cursor)
+        return dg.SensorResult(run_requests=[dg.RunRequest(run_key=f"landing-{key[:32]}")], cursor=new_cursor)
+
+    return landing_folder_sensor
+
+
+def build_schedule(job: dg.UnresolvedAssetJobDefinition) -> dg.ScheduleDefinition:
+    """A nightly full run: catches reference-data changes (a new registry) and republishes."""
+    return dg.ScheduleDefinition(name="nightly_full_run", job=job, cron_schedule="0 2 * * *", execution_timezone="Asia/Shanghai")
