@@ -6,7 +6,6 @@ per file. It materialises the current submissions of every template (the dbt sou
 the audit log and the stored validation results.
 """
 
-from __future__ import annotations
 
 import dagster as dg
 

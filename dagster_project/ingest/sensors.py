@@ -6,11 +6,11 @@ new or changed content starts exactly one. Hashes are cached in the cursor by (s
 mtime), so a tick re-reads only files whose stat changed.
 """
 
-from __future__ import annotations
 
 import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 
@@ -33,7 +33,7 @@ def folder_state(raw_dir: Path, cache: dict[str, list]) -> tuple[str, dict[str, 
     return digest.hexdigest(), fresh
 
 
-def build_sensor(job: dg.UnresolvedAssetJobDefinition) -> dg.SensorDefinition:
+def build_sensor(job: dg.JobDefinition | Any) -> dg.SensorDefinition:
     @dg.sensor(job=job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING, name="landing_folder_sensor")
     def landing_folder_sensor(context: dg.SensorEvaluationContext, vocwh: VocwhResource) -> dg.SensorResult | dg.SkipReason:
         raw_dir = vocwh.settings().raw_dir
@@ -49,6 +49,6 @@ def build_sensor(job: dg.UnresolvedAssetJobDefinition) -> dg.SensorDefinition:
     return landing_folder_sensor
 
 
-def build_schedule(job: dg.UnresolvedAssetJobDefinition) -> dg.ScheduleDefinition:
+def build_schedule(job: dg.JobDefinition | Any) -> dg.ScheduleDefinition:
     """A nightly full run: catches reference-data changes (a new registry) and republishes."""
     return dg.ScheduleDefinition(name="nightly_full_run", job=job, cron_schedule="0 2 * * *", execution_timezone="Asia/Shanghai")

@@ -5,7 +5,6 @@ dbt's sources ``submissions.<template>`` map to the ingestion assets' keys, so t
 shows one graph from the landing folder to the marts.
 """
 
-from __future__ import annotations
 
 import os
 import shutil

@@ -1,0 +1,74 @@
+"""``vocwh``: the command line for what is not a scheduled run.
+
+The scheduled pipeline is ``dagster asset materialize -m dagster_project.definitions
+--select '*'``; these commands serve engineers and auditors: ingest only, show the
+submission log, regenerate the GX suites, generate data, publish for a chosen year.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from dagster_project.shared.settings import Settings
+
+
+def _cmd_ingest(args: argparse.Namespace) -> int:
+    from dagster_project.ingest.pipeline import run_ingest
+
+    report = run_ingest(Settings.from_env())
+    print(f"{report.files_seen} files, {report.files_skipped} unchanged, {len(report.outcomes)} sheets processed")
+    for o in report.outcomes:
+        print(f"{o.status:12} {o.file.rel} [{o.sheet or ''}]")
+        for reason in o.reasons[: args.reasons]:
+            print(f"             {reason}")
+    return 0
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    from dagster_project.shared.warehouse import connect
+
+    settings = Settings.from_env()
+    with connect(settings.warehouse_path, read_only=True) as con:
+        where = "" if args.all else "WHERE status IN ('rejected', 'unrecognised', 'unreadable')"
+        rows = con.execute(
+            f"SELECT status, source_file, coalesce(sheet, ''), coalesce(template, ''), coalesce(submitter_code, ''), "
+            f"coalesce(CAST(year AS VARCHAR), ''), coalesce(reasons, '') FROM audit.submissions {where} ORDER BY receipt_seq"
+        ).fetchall()
+    for status, src, sheet, template, submitter, year, reasons in rows:
+        print(f"{status:12} {src} [{sheet}] {template} {submitter} {year}")
+        for line in reasons.splitlines()[: args.reasons]:
+            print(f"             {line}")
+    return 0
+
+
+def _cmd_suites(args: argparse.Namespace) -> int:
+    from dagster_project.validation.suites import write_suites
+
+    for path in write_suites():
+        print(path)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from dagster_project.publish.cli import add_publish_commands
+
+    parser = argparse.ArgumentParser(prog="vocwh", description="吉林市职业教育统计数据仓库 / vocational-education statistics warehouse")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("ingest", help="ingest new or changed files under VOCWH_RAW_DIR (no dbt, no publishing)")
+    p.add_argument("--reasons", type=int, default=5, help="reasons shown per sheet")
+    p.set_defaults(func=_cmd_ingest)
+    p = sub.add_parser("status", help="show audit.submissions (problems only unless --all)")
+    p.add_argument("--all", action="store_true")
+    p.add_argument("--reasons", type=int, default=20)
+    p.set_defaults(func=_cmd_status)
+    p = sub.add_parser("suites", help="regenerate expectations/*.json from the template definitions")
+    p.set_defaults(func=_cmd_suites)
+    add_publish_commands(sub)
+    args = parser.parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,187 @@
+"""Helpers shared by the snapshot, the finance reports and the receipts.
+
+Code labels come from the template definitions and county names from the dbt seed,
+so a label changes in one place and every report follows.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from dagster_project.shared.codes import county_names
+from dagster_project.shared.templates import CITY_CODE, TEMPLATES
+
+# The mart models published for BI, in the order reports show them.  They are also the
+# Dagster asset keys (dagster-dbt names a model's asset by the model name) that the
+# publishing assets depend on: adjust here if the dbt project names them otherwise.
+MART_TABLES: tuple[str, ...] = (
+    "per_student_funding",
+    "training_volume",
+    "training_target_progress",
+    "partnership_income",
+    "award_spending",
+    "award_entitlements",
+    "county_funding_tilt",
+)
+
+MART_SCHEMA = "marts"
+
+Row = dict[str, Any]
+
+
+def fetch_rows(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | None = None) -> list[Row]:
+    """Rows as dicts: reports pick columns by name, so extra mart columns never shift anything."""
+    cur = con.execute(sql, list(params) if params is not None else None)
+    names = [d[0] for d in cur.description or []]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def relation_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
+    """Tables and views alike: dbt may materialise a model either way."""
+    n = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ? AND table_catalog = current_database()",
+        [schema, name],
+    ).fetchone()
+    return bool(n and n[0])
+
+
+def mart_years(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Every year present in any mart that has a year column: one finance report per year."""
+    years: set[int] = set()
+    for t in MART_TABLES:
+        if relation_exists(con, MART_SCHEMA, t):
+            years.update(int(r[0]) for r in con.execute(f"SELECT DISTINCT year FROM {MART_SCHEMA}.{t} WHERE year IS NOT NULL").fetchall())
+    return sorted(years)
+
+
+@contextmanager
+def open_readonly(path: Path, wait_seconds: float = 60.0) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the working database read-only, waiting out a writer's lock rather than failing at once."""
+    if not path.exists():
+        raise FileNotFoundError(f"working database not found: {path}")
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=True)
+            break
+        except duckdb.IOException as e:
+            if "lock" not in str(e).lower() or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.5)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+# ---- labels -------------------------------------------------------------------------------------
+
+_CHOICE_COLUMNS: dict[str, tuple[str, str]] = {
+    # mart column -> (template, template column) whose choices give the Chinese label
+    "school_level": ("school_registry", "school_level"),
+    "training_type": ("training", "training_type"),
+    "cooperation_type": ("partnership_income", "cooperation_type"),
+    "income_category": ("partnership_income", "income_category"),
+    "competition_level": ("competition_awards", "competition_level"),
+    "organizer_type": ("competition_awards", "organizer_type"),
+    "role": ("competition_awards", "role"),
+    "prize": ("competition_awards", "prize"),
+}
+
+
+def choice_zh(column: str, value: object) -> str:
+    """Chinese label of a canonical code value (``national`` -> 国家级); unknown values pass through."""
+    if value is None:
+        return ""
+    spec = _CHOICE_COLUMNS.get(column)
+    if spec:
+        for c in TEMPLATES[spec[0]].column(spec[1]).choices:
+            if c.value == value:
+                return c.zh
+    return str(value)
+
+
+def choice_order(column: str) -> list[str]:
+    """Canonical values in template order: charts and tables list levels national first, not alphabetically."""
+    spec = _CHOICE_COLUMNS[column]
+    return [c.value for c in TEMPLATES[spec[0]].column(spec[1]).choices]
+
+
+def school_names(con: duckdb.DuckDBPyConnection, year: int | None = None) -> dict[str, str]:
+    """School code -> name from the registry, preferring the given year and else the latest one."""
+    if not relation_exists(con, "submissions", "school_registry"):
+        return {}
+    rows = con.execute(
+        """
+        SELECT school_code, school_name FROM submissions.school_registry
+        ORDER BY (year = ?) DESC NULLS LAST, year DESC
+        """,
+        [year],
+    ).fetchall()
+    out: dict[str, str] = {}
+    for code, name in rows:
+        out.setdefault(str(code), str(name))
+    return out
+
+
+def submitter_name(code: str | None, schools: dict[str, str]) -> str:
+    """A submitter is a school (10 digits) or a county / the city (6 digits)."""
+    if not code:
+        return ""
+    if code == CITY_CODE:
+        return "吉林市本级"
+    return schools.get(code) or county_names().get(code, "")
+
+
+# ---- values -------------------------------------------------------------------------------------
+
+
+def to_float(v: object) -> float | None:
+    """Excel and SVG want floats; the warehouse keeps DECIMAL, converted only at the edge."""
+    if v is None:
+        return None
+    if isinstance(v, Decimal | int | float):
+        return float(v)
+    return float(str(v))
+
+
+def yuan(v: object) -> str:
+    """Amount as text for HTML: 12,345.00."""
+    f = to_float(v)
+    return "—" if f is None else f"{f:,.2f}"
+
+
+def esc(v: object) -> str:
+    """HTML-escape anything, quotes included: every value may come from a submission."""
+    return html.escape("" if v is None else str(v), quote=True)
+
+
+_UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\s]+')
+
+
+def safe_filename(text: str, limit: int = 60) -> str:
+    """File-name-safe text: names come from submissions and may hold slashes or worse."""
+    cleaned = _UNSAFE_FILENAME.sub("_", text).strip("._").lstrip("=+-@")
+    return cleaned[:limit] or "unnamed"
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write aside then rename: someone opening the report never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    finally:
+        with suppress(FileNotFoundError):
+            tmp.unlink()

@@ -1,0 +1,496 @@
+"""The finance workbook: one sheet per policy check, for the bureau's finance office.
+
+Every text cell may come from a submission, so text is only ever written with
+``write_string`` and text that a spreadsheet could take for a formula (``=``, ``+``,
+``-``, ``@``, tab, carriage return) gets a quote-prefix style as well: Excel shows and
+keeps it as text even when the cell is edited.  The workbook is written aside and
+renamed into place, so a reader never opens half a file.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
+
+from dagster_project.publish.common import Row, choice_order, choice_zh, county_names, fetch_rows, school_names, to_float
+from dagster_project.publish.payout import payout_list
+from dagster_project.publish.summary import write_summary_html
+
+__all__ = ["FORMULA_TRIGGERS", "SHEETS", "YUAN_FORMAT", "write_finance_workbook", "write_summary_html"]
+
+YUAN_FORMAT = "#,##0.00"
+SHARE_FORMAT = "0.00%"
+# First characters that make Excel, LibreOffice or WPS read text as a formula (CSV/DDE injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+
+YES, NO = "是", "否"
+
+
+@dataclass(frozen=True)
+class Col:
+    """A report column: source key, Chinese header, how to write it."""
+
+    key: str
+    zh: str
+    kind: str = "text"  # text | wrap | int | num | money | flag | share | label (a code shown by its Chinese label)
+    width: float = 14
+    total: bool | None = None  # summed in the totals row; None: money columns are, others not
+    alert: bool = False  # a flag that is bad news when true: highlighted
+    optional: bool = False  # not in the marts.md contract: shown only when the mart has it
+
+
+class _Formats:
+    def __init__(self, wb: xlsxwriter.Workbook) -> None:
+        border = {"border": 1, "border_color": "#BFBFBF", "valign": "vcenter"}
+        self.title = wb.add_format({"bold": True, "font_size": 14})
+        self.note = wb.add_format({"italic": True, "font_color": "#595959"})
+        self.header = wb.add_format({**border, "bold": True, "bg_color": "#DDEBF7", "text_wrap": True, "align": "center"})
+        self.text = wb.add_format({**border})
+        # "@" is Excel's Text number format; quote_prefix is the stored equivalent of a leading '.
+        self.guarded = wb.add_format({**border, "quote_prefix": True, "num_format": "@"})
+        self.wrap = wb.add_format({**border, "text_wrap": True, "valign": "top"})
+        self.int = wb.add_format({**border, "num_format": "#,##0"})
+        self.num = wb.add_format({**border, "num_format": "#,##0.00"})
+        self.money = wb.add_format({**border, "num_format": YUAN_FORMAT})
+        self.share = wb.add_format({**border, "num_format": SHARE_FORMAT})
+        self.flag = wb.add_format({**border, "align": "center"})
+        self.alert = wb.add_format({**border, "align": "center", "bg_color": "#FFC7CE", "font_color": "#9C0006"})
+        self.total_label = wb.add_format({**border, "bold": True, "bg_color": "#F2F2F2"})
+        self.total_money = wb.add_format({**border, "bold": True, "bg_color": "#F2F2F2", "num_format": YUAN_FORMAT})
+        self.total_int = wb.add_format({**border, "bold": True, "bg_color": "#F2F2F2", "num_format": "#,##0"})
+        self.total_blank = wb.add_format({**border, "bg_color": "#F2F2F2"})
+
+
+def write_text(ws: Worksheet, row: int, col: int, value: object, fmts: _Formats, fmt: Format | None = None) -> None:
+    """Write text as a string cell, never a formula; formula-like text also gets the quote prefix."""
+    if value is None or str(value).strip() == "":
+        ws.write_blank(row, col, None, fmt or fmts.text)
+        return
+    s = str(value)
+    ws.write_string(row, col, s, fmts.guarded if s.startswith(FORMULA_TRIGGERS) else (fmt or fmts.text))
+
+
+def _write_cell(ws: Worksheet, r: int, c: int, col: Col, row: Row, fmts: _Formats) -> None:
+    v = row.get(col.key)
+    if col.kind == "label":
+        write_text(ws, r, c, choice_zh(col.key, v), fmts)
+    elif col.kind == "flag":
+        if v is None:
+            ws.write_blank(r, c, None, fmts.flag)
+        else:
+            ws.write_string(r, c, YES if v else NO, fmts.alert if (v and col.alert) else fmts.flag)
+    elif col.kind in ("int", "num", "money", "share"):
+        f = to_float(v)
+        fmt = {"int": fmts.int, "num": fmts.num, "money": fmts.money, "share": fmts.share}[col.kind]
+        if f is None:
+            ws.write_blank(r, c, None, fmt)
+        else:
+            ws.write_number(r, c, f, fmt)
+    elif col.kind == "wrap":
+        write_text(ws, r, c, v, fmts, fmts.wrap)
+    else:
+        write_text(ws, r, c, v, fmts)
+
+
+def _write_table(
+    ws: Worksheet, fmts: _Formats, top: int, cols: Sequence[Col], rows: Sequence[Row], totals: bool = True, filter_: bool = True
+) -> int:
+    """Header at ``top``, data below, optional totals row; returns the next free row."""
+    for c, col in enumerate(cols):
+        ws.write_string(top, c, col.zh, fmts.header)
+    r = top + 1
+    for row in rows:
+        for c, col in enumerate(cols):
+            _write_cell(ws, r, c, col, row, fmts)
+        r += 1
+    if not rows:
+        ws.write_string(r, 0, "（本年度无数据）", fmts.note)
+        r += 1
+    elif filter_:
+        ws.autofilter(top, 0, r - 1, len(cols) - 1)
+    if totals and rows:
+        for c, col in enumerate(cols):
+            if c == 0:
+                ws.write_string(r, c, "合计", fmts.total_label)
+            elif col.kind in ("int", "num", "money") and (col.total if col.total is not None else col.kind == "money"):
+                s = sum((Decimal(str(x[col.key])) for x in rows if x.get(col.key) is not None), Decimal(0))
+                ws.write_number(r, c, float(s), fmts.total_money if col.kind == "money" else fmts.total_int)
+            else:
+                ws.write_blank(r, c, None, fmts.total_blank)
+        r += 1
+    return r
+
+
+def _sheet(
+    wb: xlsxwriter.Workbook,
+    fmts: _Formats,
+    name: str,
+    title: str,
+    cols: Sequence[Col],
+    rows: Sequence[Row],
+    freeze_cols: int = 0,
+    totals: bool = True,
+) -> Worksheet:
+    """Title in row 1, header in row 2 (both frozen), data from row 3."""
+    cols = [c for c in cols if not c.optional or any(c.key in r for r in rows)]
+    ws = wb.add_worksheet(name)
+    ws.write_string(0, 0, title, fmts.title)
+    ws.set_row(1, 32)
+    for c, col in enumerate(cols):
+        ws.set_column(c, c, col.width)
+    _write_table(ws, fmts, 1, cols, rows, totals=totals)
+    ws.freeze_panes(2, freeze_cols)
+    return ws
+
+
+# ---- the checks ---------------------------------------------------------------------------------
+
+FUNDING_COLS = (
+    Col("school_code", "学校标识码", width=13),
+    Col("school_name", "学校名称", width=28),
+    Col("county_name", "所在县区", width=10),
+    Col("school_level", "办学层次", "label", 9),
+    Col("enrolled_students", "在校生数", "int", 10, total=True),
+    Col("funded_students", "核定学生数", "int", 10, total=True),
+    Col("standard_per_student_yuan", "生均拨款标准（元/生）", "money", total=False),
+    Col("expected_yuan", "应拨金额（元）", "money", 16),
+    Col("appropriated_yuan", "实际拨付金额（元）", "money", 16),
+    Col("per_student_yuan", "生均拨款（元/生）", "money", total=False),
+    Col("shortfall_yuan", "缺口（元）", "money", 15),
+    Col("tuition_income_yuan", "学费收入（元）", "money", 15),
+    Col("service_income_yuan", "社会服务收入（元）", "money", 15),
+    Col("below_standard", "低于标准", "flag", 8, alert=True),
+    Col("students_mismatch", "学生数不一致", "flag", 8, alert=True),
+    Col("yoy_decrease", "比上年下降", "flag", 8, alert=True),
+    Col("offset_suspected", "疑似以收入冲抵", "flag", 9, alert=True),
+    Col("no_standard", "无拨款标准", "flag", 8),
+    Col("no_enrollment", "无在校生报送", "flag", 8, alert=True),
+    Col("no_appropriation", "无拨款报送", "flag", 8, alert=True, optional=True),
+    Col("standards_disagree", "各拨款单位标准不一致", "flag", 10, alert=True, optional=True),
+    Col("offset_basis", "冲抵比对依据", width=16, optional=True),
+)
+
+AWARD_COLS = (
+    Col("school_code", "学校标识码", width=13),
+    Col("school_name", "学校名称", width=26),
+    Col("person_ref", "人员标识（加密）", width=18),
+    Col("event_label", "赛项", width=22),
+    Col("role", "人员类别", "label", 9),
+    Col("competition_level", "大赛级别", "label", 8),
+    Col("organizer_type", "主办方类型", "label", 14),
+    Col("prize", "获奖等级", "label", 8),
+    Col("entitled_yuan", "应得奖励（元）", "money"),
+    Col("claimed_yuan", "申报金额（元）", "money"),
+    Col("paid_yuan", "已发放金额（元）", "money"),
+    Col("claim_diff_yuan", "申报减应得（元）", "money"),
+    Col("overpaid_yuan", "多发金额（元）", "money"),
+    Col("approved", "人社局已批准", "flag", 9),
+    Col("paid_without_approval_yuan", "未经批准发放（元）", "money"),
+    Col("suppressed_awards", "重复获奖不计（项）", "int", 9, total=True),
+    Col("findings", "检查结果", "wrap", 36),
+)
+
+PAYOUT_COLS = (
+    Col("seq", "序号", "int", 6),
+    Col("school_code", "学校标识码", width=13),
+    Col("school_name", "学校名称", width=26),
+    Col("person_name", "姓名", width=10),
+    Col("id_masked", "身份证号（脱敏）", width=21),
+    Col("role", "人员类别", "label", 9),
+    Col("competition_name", "大赛名称", width=26),
+    Col("event_name", "赛项名称", width=22),
+    Col("competition_level", "大赛级别", "label", 8),
+    Col("organizer_type", "主办方类型", "label", 14),
+    Col("prize", "获奖等级", "label", 8),
+    Col("entitled_yuan", "应发金额（元）", "money"),
+    Col("paid_yuan", "已发金额（元）", "money"),
+    Col("to_pay_yuan", "待发金额（元）", "money"),
+    Col("overpaid_yuan", "多发金额（元）", "money"),
+    Col("hr_approval_no", "人社局批准文号", width=22),
+    Col("remarks", "备注", "wrap", 30),
+)
+
+PARTNERSHIP_COLS = (
+    Col("school_code", "学校标识码", width=13),
+    Col("school_name", "学校名称", width=26),
+    Col("county_name", "所在县区", width=10),
+    Col("cooperation_type", "合作类型", "label", 18),
+    Col("income_category", "收入类别", "label", 10),
+    Col("partners", "合作单位数", "int", 9, total=True),
+    Col("contracts", "合同数", "int", 8, total=True),
+    Col("income_yuan", "收入金额（元）", "money", 16),
+    Col("off_budget_yuan", "未纳入单位预算收入（元）", "money", 16),
+    Col("contracts_over_3y", "合作期超3年的生产型基地合同数", "int", 12, total=True),
+    Col("internship_allowance_yuan", "实习津贴（元）", "money"),
+    Col("findings", "检查结果", "wrap", 34),
+)
+
+TARGET_COLS = (
+    Col("year", "年度", "int", 8),
+    Col("labor_enlightenment_trainees", "劳动教育和职业启蒙培训人数", "int", 16),
+    Col("average_to_date", "2021年以来年均人数", "num", 16),
+    Col("target", "年均目标", "int", 10),
+    Col("year_met", "当年达到目标", "flag", 10, alert=False),
+    Col("average_met", "年均达到目标", "flag", 10),
+)
+
+VOLUME_COLS = (
+    Col("training_type", "培训类型", "label", 22),
+    Col("schools", "开展学校数", "int", 10),
+    Col("programs", "培训项目数", "int", 10, total=True),
+    Col("trainees", "培训人数", "int", 16, total=True),
+    Col("trainee_hours", "培训人学时", "num", 16, total=True),
+    Col("income_yuan", "培训收入（元）", "money", 16),
+)
+
+TILT_COLS = (
+    Col("county_code", "区划代码", width=10),
+    Col("county_name", "县（市）区", width=12),
+    Col("education_budget_yuan", "教育经费总额（元）", "money", 18),
+    Col("vocational_budget_yuan", "其中：职业教育经费（元）", "money", 18),
+    Col("increment_total_yuan", "教育经费比上年增加（元）", "money", 18),
+    Col("increment_vocational_yuan", "职业教育经费比上年增加（元）", "money", 18),
+    Col("previous_vocational_share", "上年职业教育经费占比", "share", 12),
+    Col("increment_vocational_share", "新增经费中职业教育占比", "share", 12),
+    Col("tilted", "新增经费向职业教育倾斜", "flag", 12),
+)
+
+# Sheet name -> what the 说明 sheet says about it.
+SHEETS: dict[str, str] = {
+    "生均拨款": (
+        "各校在校生数、核定学生数、生均拨款标准、应拨与实拨金额、生均拨款额及缺口。标记：低于标准（生均拨款低于标准1元以上）；"
+        "学生数不一致（核定学生数≠在校生数）；比上年下降（政策要求逐步提高）；疑似以收入冲抵（缺口与学费收入、社会服务收入或二者之和"
+        "相差不超过其1%或1000元，学费及社会服务收入不得冲抵生均拨款）；无拨款标准（尚未制定标准，如市属高职，不计缺口）；"
+        "无在校生报送（有拨款但学校未报在校生）。依据：吉市政办发〔2022〕32号 二(九)。"
+    ),
+    "大赛奖励": (
+        "每人每赛项一行：同一人同一年度同一赛项只按最高一项奖励，其余列为重复获奖不计。列出应得奖励、申报金额、已发放金额及人社局批准情况，"
+        "检查多报、少报、多发、未经人社局批准发放，以及“其他”奖项（无标准，需人工审核）。人员只以加密标识表示，不含姓名和身份证号。"
+        "依据：二(七)。"
+    ),
+    "奖励发放名单": (
+        "按学校、姓名列出每人每赛项的应发、已发、待发金额和人社局批准文号，供奖励发放审核。本表含姓名和脱敏身份证号，属个人信息"
+        "（《个人信息保护法》），仅限经办和审核人员使用，不得转发或用于其他用途。"
+    ),
+    "校企合作收入": (
+        "各校按合作类型、收入类别统计的合作单位数、合同数和收入。检查：未纳入单位预算的收入（实训基地、生产性收入应纳入学校预算作为"
+        "事业收入）；合作期超过3年的生产型实习实训基地合同。依据：二(三)、二(四)、二(九)。"
+    ),
+    "培训目标": (
+        "全市劳动教育和职业启蒙培训人数（普通中小学生到职业院校基地）逐年数及2021年以来年均数，对照“十四五”期间年均不少于目标人数；"
+        "下方为本年度各类培训汇总。依据：二(一)。"
+    ),
+    "县区经费倾斜": (
+        "各县（市）区及市本级教育经费、职业教育经费及比上年增加额；新增经费中职业教育所占比例不低于上年职业教育经费占比，"
+        "即为向职业教育倾斜。依据：二(九)。"
+    ),
+}
+
+
+def _funding_rows(con: duckdb.DuckDBPyConnection, year: int) -> list[Row]:
+    rows = fetch_rows(con, "SELECT * FROM marts.per_student_funding WHERE year = ? ORDER BY county_code, school_code", [year])
+    counties, schools = county_names(), school_names(con, year)
+    for r in rows:
+        r["county_name"] = counties.get(r.get("county_code") or "", r.get("county_code"))
+        r["school_name"] = r.get("school_name") or schools.get(r["school_code"])
+    return rows
+
+
+def _award_rows(con: duckdb.DuckDBPyConnection, year: int) -> list[Row]:
+    rows = fetch_rows(con, "SELECT * FROM marts.award_entitlements WHERE year = ? ORDER BY school_code, person_key, event_key", [year])
+    schools = school_names(con, year)
+    for r in rows:
+        entitled, claimed, paid = (r.get(k) or Decimal(0) for k in ("entitled_yuan", "claimed_yuan", "paid_yuan"))
+        r["school_name"] = schools.get(r["school_code"])
+        r["person_ref"] = (r.get("person_key") or "")[:16]
+        r["event_label"] = r.get("event_name") or r.get("event_key")
+        r["claim_diff_yuan"] = claimed - entitled
+        r["overpaid_yuan"] = max(paid - entitled, Decimal(0))
+        r["paid_without_approval_yuan"] = paid if paid > 0 and not r.get("approved") else Decimal(0)
+        r["findings"] = "；".join(_award_findings(r, entitled, claimed, paid))
+    return rows
+
+
+def _award_findings(r: Row, entitled: Decimal, claimed: Decimal, paid: Decimal) -> list[str]:
+    out = []
+    if r.get("prize") == "other":
+        out.append("其他奖项，无奖励标准，需人工审核")
+    if claimed > entitled:
+        out.append(f"多报 {claimed - entitled:,.2f} 元")
+    elif claimed < entitled:
+        out.append(f"少报 {entitled - claimed:,.2f} 元")
+    if paid > entitled:
+        out.append(f"多发 {paid - entitled:,.2f} 元")
+    if paid > 0 and not r.get("approved"):
+        out.append("未经人社局批准发放")
+    if r.get("suppressed_awards"):
+        out.append(f"另有 {r['suppressed_awards']} 项同赛项获奖不重复奖励")
+    return out
+
+
+def _payout_rows(con: duckdb.DuckDBPyConnection, year: int) -> list[Row]:
+    rows = payout_list(con, year)
+    schools = school_names(con, year)
+    for i, r in enumerate(rows, 1):
+        r["seq"] = i
+        r["school_name"] = schools.get(r["school_code"])
+        remarks = []
+        if r.get("prize") == "other":
+            remarks.append("其他奖项，需人工审核")
+        if (r.get("paid_yuan") or 0) > 0 and not r.get("approved"):
+            remarks.append("未经人社局批准已发放")
+        elif not r.get("approved") and (r.get("to_pay_yuan") or 0) > 0:
+            remarks.append("待人社局批准后发放")
+        if r.get("overpaid_yuan"):
+            remarks.append("多发，应追回")
+        if r.get("suppressed_awards"):
+            remarks.append(f"同赛项另有 {r['suppressed_awards']} 项获奖不重复奖励")
+        r["remarks"] = "；".join(remarks)
+    return rows
+
+
+def _partnership_rows(con: duckdb.DuckDBPyConnection, year: int) -> list[Row]:
+    rows = fetch_rows(
+        con,
+        "SELECT * FROM marts.partnership_income WHERE year = ? ORDER BY school_code, cooperation_type, income_category",
+        [year],
+    )
+    counties, schools = county_names(), school_names(con, year)
+    coop, cat = choice_order("cooperation_type"), choice_order("income_category")
+    for r in rows:
+        r["school_name"] = schools.get(r["school_code"])
+        r["county_name"] = counties.get(r.get("county_code") or "", r.get("county_code"))
+        findings = []
+        if (r.get("off_budget_yuan") or 0) > 0:
+            findings.append(f"{to_float(r['off_budget_yuan']):,.2f} 元未纳入单位预算")
+        if r.get("contracts_over_3y"):
+            findings.append(f"{r['contracts_over_3y']} 份生产型基地合同合作期超过3年")
+        r["findings"] = "；".join(findings)
+    rows.sort(
+        key=lambda r: (
+            r["school_code"],
+            coop.index(r["cooperation_type"]) if r["cooperation_type"] in coop else 99,
+            cat.index(r["income_category"]) if r["income_category"] in cat else 99,
+        )
+    )
+    return rows
+
+
+def _target_rows(con: duckdb.DuckDBPyConnection, year: int) -> list[Row]:
+    return fetch_rows(con, "SELECT * FROM marts.training_target_progress WHERE year <= ? ORDER BY year", [year])
+
+
+def _volume_rows(con: duckdb.DuckDBPyConnection, year: int) -> list[Row]:
+    rows = fetch_rows(
+        con,
+        """
+        SELECT training_type, count(DISTINCT school_code) AS schools, sum(programs) AS programs, sum(trainees) AS trainees,
+               sum(trainee_hours) AS trainee_hours, sum(income_yuan) AS income_yuan
+        FROM marts.training_volume WHERE year = ? GROUP BY training_type
+        """,
+        [year],
+    )
+    order = choice_order("training_type")
+    return sorted(rows, key=lambda r: order.index(r["training_type"]) if r["training_type"] in order else 99)
+
+
+def _tilt_rows(con: duckdb.DuckDBPyConnection, year: int) -> list[Row]:
+    rows = fetch_rows(con, "SELECT * FROM marts.county_funding_tilt WHERE year = ? ORDER BY county_code", [year])
+    counties = county_names()
+    for r in rows:
+        r["county_name"] = r.get("county_name") or counties.get(r["county_code"], "")
+    return rows
+
+
+def write_finance_workbook(con: duckdb.DuckDBPyConnection, year: int, out_path: Path) -> Path:
+    """Write the year's finance checks to ``out_path`` (.xlsx); returns the path.
+
+    ``con`` is the working database (the payout list needs names, which the BI snapshot
+    does not hold).
+    """
+    data: dict[str, Callable[[], Any]] = {
+        "funding": lambda: _funding_rows(con, year),
+        "awards": lambda: _award_rows(con, year),
+        "payout": lambda: _payout_rows(con, year),
+        "partnership": lambda: _partnership_rows(con, year),
+        "target": lambda: _target_rows(con, year),
+        "volume": lambda: _volume_rows(con, year),
+        "tilt": lambda: _tilt_rows(con, year),
+    }
+    rows = {k: f() for k, f in data.items()}  # query everything before writing anything
+
+    out_path = Path(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out_path.with_name(f"{out_path.stem}.tmp-{os.getpid()}{out_path.suffix}")
+    try:
+        wb = xlsxwriter.Workbook(
+            str(tmp),
+            {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False, "nan_inf_to_errors": True},
+        )
+        wb.set_properties({"title": f"{year}年度职业教育经费检查", "company": "吉林市教育局", "comments": "vocwh"})
+        fmts = _Formats(wb)
+        _readme_sheet(wb, fmts, year, rows)
+        _sheet(wb, fmts, "生均拨款", f"{year}年度 生均拨款检查", FUNDING_COLS, rows["funding"], freeze_cols=2)
+        _sheet(wb, fmts, "大赛奖励", f"{year}年度 技能大赛奖励：应得、申报与发放", AWARD_COLS, rows["awards"], freeze_cols=2)
+        _sheet(wb, fmts, "奖励发放名单", f"{year}年度 技能大赛奖励发放名单（含个人信息，仅限经办审核使用）", PAYOUT_COLS, rows["payout"], 4)
+        _sheet(wb, fmts, "校企合作收入", f"{year}年度 校企合作及社会服务收入检查", PARTNERSHIP_COLS, rows["partnership"], 2)
+        ws = _sheet(wb, fmts, "培训目标", f"劳动教育和职业启蒙培训目标进度（截至{year}年）", TARGET_COLS, rows["target"], totals=False)
+        top = 2 + max(len(rows["target"]), 1) + 2
+        ws.write_string(top, 0, f"{year}年度 各类培训汇总", fmts.title)
+        _write_table(ws, fmts, top + 1, VOLUME_COLS, rows["volume"], filter_=False)
+        ws.set_column(0, 0, 22)
+        _sheet(wb, fmts, "县区经费倾斜", f"{year}年度 新增教育经费向职业教育倾斜情况", TILT_COLS, rows["tilt"], freeze_cols=2, totals=False)
+        wb.close()
+        os.replace(tmp, out_path)
+    finally:
+        with suppress(FileNotFoundError):
+            tmp.unlink()
+    return out_path
+
+
+def _readme_sheet(wb: xlsxwriter.Workbook, fmts: _Formats, year: int, rows: dict[str, list[Row]]) -> None:
+    ws = wb.add_worksheet("说明")
+    ws.set_column(0, 0, 16)
+    ws.set_column(1, 1, 100)
+    ws.set_column(2, 2, 10)
+    ws.write_string(0, 0, f"吉林市职业教育统计 {year}年度 经费检查工作簿", fmts.title)
+    ws.write_string(
+        1,
+        0,
+        f"生成时间：{datetime.now():%Y-%m-%d %H:%M}；数据来源：职业教育统计数据仓库（各校、各县区报送数据）。金额单位：元。",
+        fmts.note,
+    )
+    ws.write_string(3, 0, "工作表", fmts.header)
+    ws.write_string(3, 1, "内容与检查口径", fmts.header)
+    ws.write_string(3, 2, "行数", fmts.header)
+    counts = {
+        "生均拨款": len(rows["funding"]),
+        "大赛奖励": len(rows["awards"]),
+        "奖励发放名单": len(rows["payout"]),
+        "校企合作收入": len(rows["partnership"]),
+        "培训目标": len(rows["target"]),
+        "县区经费倾斜": len(rows["tilt"]),
+    }
+    for i, (name, text) in enumerate(SHEETS.items(), 4):
+        ws.write_string(i, 0, name, fmts.text)
+        ws.write_string(i, 1, text, fmts.wrap)
+        ws.write_number(i, 2, counts[name], fmts.int)
+    ws.write_string(
+        4 + len(SHEETS) + 1,
+        0,
+        "“是/否”列中标红的“是”为需要核实的问题。以“=、+、-、@”开头的文字按原样作为文本显示，不作公式计算。",
+        fmts.note,
+    )
+    ws.freeze_panes(4, 0)
+    ws.activate()

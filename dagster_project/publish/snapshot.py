@@ -1,0 +1,303 @@
+"""Publish the marts as ``marts.duckdb`` and Parquet files for BI tools.
+
+The snapshot is built aside and renamed onto ``marts.duckdb`` in one step.  On Linux a
+rename never disturbs a reader: a BI tool holding the old file keeps reading the old
+inode, and the next open sees the new build whole.  Nothing is renamed until the new
+build is complete and verified, so any failure leaves the previous snapshot as it was.
+
+BI drivers ship older DuckDB builds than the pipeline, so the file is written with
+storage version v1.1.0 (DuckDB's on-disk format number 64, which DuckDB 1.1 reads).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import struct
+import time
+from contextlib import suppress
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from dagster_project.publish.common import MART_SCHEMA, MART_TABLES
+from dagster_project.shared.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# What the snapshot is written as, and the on-disk format number that DuckDB 1.1 can read.
+STORAGE_VERSION = "v1.1.0"
+READABLE_BY_DUCKDB_11 = 64
+
+# Columns that would carry a person's name or ID number: the snapshot must hold neither
+# (policy-rules.md, Personal data).  person_key, the keyed hash, is allowed.
+_PII_COLUMN = re.compile(
+    r"""^(?:name|xm|姓名.*|.*身份证.*|.*masked.*
+        |(?:.*_)?id_?(?:number|no|num|card)s?(?:_.*)?
+        |(?:.*_)?(?:person|student|teacher|instructor|awardee|member|payee|recipient|winner|contact|staff)s?_?(?:name|names|xm)(?:_.*)?
+        )$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# Values that look like an ID number (18 characters with a plausible birth date) or its mask.
+_ID_VALUE_SQL = r"^[1-9]\d{5}(18|19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\d{3}[0-9Xx]$"
+_MASK_VALUE_SQL = r"^\d{4,6}\*{4,}\d{0,4}[0-9Xx]$"
+
+
+class PublishRefused(RuntimeError):
+    """The marts are not fit to publish (personal data, nothing to publish, wrong format)."""
+
+
+def is_pii_column(name: str) -> bool:
+    return bool(_PII_COLUMN.match(name.strip()))
+
+
+def storage_version_number(path: Path) -> int:
+    """The on-disk format number in a DuckDB file's header (bytes 12-20 after the ``DUCK`` magic)."""
+    with path.open("rb") as f:
+        head = f.read(20)
+    if len(head) < 20 or head[8:12] != b"DUCK":
+        raise ValueError(f"not a DuckDB database file: {path}")
+    return int(struct.unpack("<Q", head[12:20])[0])
+
+
+def _q(ident: str) -> str:
+    return '"' + ident.replace('"', '""') + '"'
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _tmp_name(path: Path) -> Path:
+    return path.with_name(f"{path.name}.tmp-{os.getpid()}")
+
+
+def _remove(*paths: Path) -> None:
+    for p in paths:
+        with suppress(FileNotFoundError):
+            p.unlink()
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _sweep_orphans(folder: Path, stem: str) -> None:
+    """Remove temp files left by a publisher that was killed (its pid is gone)."""
+    if not folder.exists():
+        return
+    for p in folder.glob(f"{stem}.tmp-*"):
+        m = re.search(r"\.tmp-(\d+)(?:\.wal)?$", p.name)
+        if m and int(m.group(1)) != os.getpid() and not _pid_alive(int(m.group(1))):
+            _remove(p)
+
+
+def list_mart_tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
+    """Every table and view in schema ``marts`` of the given attached database, contract tables first."""
+    names = [
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_catalog = ? AND table_schema = ? ORDER BY table_name",
+            [catalog, MART_SCHEMA],
+        ).fetchall()
+    ]
+    return sorted(names, key=lambda n: (MART_TABLES.index(n) if n in MART_TABLES else len(MART_TABLES), n))
+
+
+def _columns(con: duckdb.DuckDBPyConnection, catalog: str, table: str) -> list[tuple[str, str]]:
+    return [
+        (r[0], r[1])
+        for r in con.execute(
+            "SELECT column_name, data_type FROM information_schema.columns "
+            "WHERE table_catalog = ? AND table_schema = ? AND table_name = ? ORDER BY ordinal_position",
+            [catalog, MART_SCHEMA, table],
+        ).fetchall()
+    ]
+
+
+def check_no_personal_data(con: duckdb.DuckDBPyConnection, catalog: str, tables: list[str]) -> None:
+    """Refuse names and ID numbers: by column name, and by value for text columns (a mask or an ID)."""
+    problems: list[str] = []
+    for t in tables:
+        cols = _columns(con, catalog, t)
+        problems += [f"{t}.{c}: column name looks like personal data" for c, _ in cols if is_pii_column(c)]
+        for c, typ in cols:
+            if typ.upper().startswith("VARCHAR"):
+                ref = f"{_q(catalog)}.{MART_SCHEMA}.{_q(t)}"
+                n = con.execute(
+                    f"SELECT count(*) FROM {ref} WHERE regexp_matches({_q(c)}, ?) OR regexp_matches({_q(c)}, ?)",
+                    [_ID_VALUE_SQL, _MASK_VALUE_SQL],
+                ).fetchone()
+                if n and n[0]:
+                    problems.append(f"{t}.{c}: {n[0]} value(s) look like an ID number or a masked one")
+    if problems:
+        raise PublishRefused("personal data must not be published in the BI snapshot:\n" + "\n".join(problems))
+
+
+def publish_snapshot(settings: Settings) -> dict[str, Any]:
+    """Copy schema ``marts`` of the working database to ``marts.duckdb`` and Parquet, atomically.
+
+    Returns what was published: paths, tables with their row counts, the storage version.
+    Raises ``PublishRefused`` (and publishes nothing) if the marts hold personal data or
+    there is no mart at all; any other failure likewise leaves the previous snapshot intact.
+    """
+    src = settings.warehouse_path
+    dest = settings.snapshot_path
+    pq_dir = settings.parquet_dir
+    if not src.exists():
+        raise FileNotFoundError(f"working database not found: {src}")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    pq_dir.mkdir(parents=True, exist_ok=True)
+    _sweep_orphans(dest.parent, dest.name)
+    _sweep_orphans(pq_dir, "*.parquet")
+
+    tmp = _tmp_name(dest)
+    tmp_wal = tmp.with_name(tmp.name + ".wal")
+    pq_tmps: dict[str, Path] = {}
+    _remove(tmp, tmp_wal)
+    con = duckdb.connect(":memory:")
+    try:
+        _attach_source(con, src)
+        tables = list_mart_tables(con, "wh")
+        if not tables:
+            raise PublishRefused(f"schema {MART_SCHEMA} of {src} holds no table: nothing to publish")
+        check_no_personal_data(con, "wh", tables)
+
+        counts = _build_snapshot(con, tables, tmp)
+        _write_parquet(con, tables, pq_dir, pq_tmps)
+        _verify(con, tmp, counts)
+        con.close()
+
+        version = storage_version_number(tmp)
+        if version != READABLE_BY_DUCKDB_11:
+            raise PublishRefused(f"snapshot written with storage format {version}, DuckDB 1.1 reads only {READABLE_BY_DUCKDB_11}")
+        if tmp_wal.exists():
+            raise RuntimeError(f"snapshot left a write-ahead log behind: {tmp_wal}")
+
+        # Every build step is done: only renames from here on.  A stale WAL next to the
+        # snapshot would be replayed against the new file, so it goes first.
+        _remove(dest.with_name(dest.name + ".wal"))
+        os.replace(tmp, dest)
+        parquet: dict[str, str] = {}
+        for t, p in pq_tmps.items():
+            final = pq_dir / f"{t}.parquet"
+            os.replace(p, final)
+            parquet[t] = str(final)
+        removed = _remove_stale_parquet(pq_dir, set(tables))
+    except BaseException:
+        with suppress(Exception):
+            con.close()
+        _remove(tmp, tmp_wal, *pq_tmps.values())
+        raise
+
+    missing = [t for t in MART_TABLES if t not in counts]
+    if missing:
+        log.warning("published snapshot lacks contract mart(s): %s", ", ".join(missing))
+    return {
+        "snapshot_path": str(dest),
+        "parquet": parquet,
+        "tables": counts,
+        "missing_tables": missing,
+        "removed_parquet": removed,
+        "storage_version": STORAGE_VERSION,
+        "storage_version_number": READABLE_BY_DUCKDB_11,
+        "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+def _attach_source(con: duckdb.DuckDBPyConnection, src: Path, wait_seconds: float = 60.0) -> None:
+    """Attach the working database read-only, waiting out a writer (dbt, ingest) that still holds it."""
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            con.execute(f"ATTACH {_lit(str(src))} AS wh (READ_ONLY)")
+            return
+        except duckdb.IOException as e:
+            if "lock" not in str(e).lower() or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.5)
+
+
+def _build_snapshot(con: duckdb.DuckDBPyConnection, tables: list[str], tmp: Path) -> dict[str, int]:
+    """Write the tables into a fresh file in the v1.1 format; one transaction, then checkpoint."""
+    con.execute(f"ATTACH {_lit(str(tmp))} AS snap (STORAGE_VERSION {_lit(STORAGE_VERSION)})")
+    con.execute("BEGIN TRANSACTION")
+    con.execute(f"CREATE SCHEMA snap.{MART_SCHEMA}")
+    for t in tables:
+        con.execute(f"CREATE TABLE snap.{MART_SCHEMA}.{_q(t)} AS SELECT * FROM wh.{MART_SCHEMA}.{_q(t)}")
+        _copy_comments(con, t)
+    con.execute("COMMIT")
+    counts = {t: int(con.execute(f"SELECT count(*) FROM snap.{MART_SCHEMA}.{_q(t)}").fetchone()[0]) for t in tables}  # type: ignore[index]
+    con.execute("CHECKPOINT snap")
+    return counts
+
+
+def _copy_comments(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Carry table and column descriptions (dbt persist_docs) over: BI tools show them."""
+    target = f"snap.{MART_SCHEMA}.{_q(table)}"
+    row = con.execute(
+        "SELECT comment FROM duckdb_tables() WHERE database_name = 'wh' AND schema_name = ? AND table_name = ? "
+        "UNION ALL SELECT comment FROM duckdb_views() WHERE database_name = 'wh' AND schema_name = ? AND view_name = ?",
+        [MART_SCHEMA, table, MART_SCHEMA, table],
+    ).fetchone()
+    if row and row[0]:
+        con.execute(f"COMMENT ON TABLE {target} IS {_lit(row[0])}")
+    for col, comment in con.execute(
+        "SELECT column_name, comment FROM duckdb_columns() WHERE database_name = 'wh' AND schema_name = ? AND table_name = ? AND comment IS NOT NULL",
+        [MART_SCHEMA, table],
+    ).fetchall():
+        con.execute(f"COMMENT ON COLUMN {target}.{_q(col)} IS {_lit(comment)}")
+
+
+def _write_parquet(con: duckdb.DuckDBPyConnection, tables: list[str], pq_dir: Path, out: dict[str, Path]) -> None:
+    """Parquet from the new snapshot itself, so files and database hold the same build.
+
+    Each temp path is recorded in ``out`` before it is written, so a failure midway
+    still knows every file to clean up.
+    """
+    for t in tables:
+        p = _tmp_name(pq_dir / f"{t}.parquet")
+        out[t] = p
+        con.execute(f"COPY snap.{MART_SCHEMA}.{_q(t)} TO {_lit(str(p))} (FORMAT parquet, COMPRESSION zstd)")
+
+
+def _verify(con: duckdb.DuckDBPyConnection, tmp: Path, counts: dict[str, int]) -> None:
+    """Reopen the closed file read-only and check it holds exactly what was meant, before it goes live."""
+    con.execute("DETACH snap")
+    con.execute(f"ATTACH {_lit(str(tmp))} AS chk (READ_ONLY)")
+    try:
+        tables = list_mart_tables(con, "chk")
+        if set(tables) != set(counts):
+            raise RuntimeError(f"snapshot tables {tables} differ from the built ones {sorted(counts)}")
+        for t, n in counts.items():
+            got = con.execute(f"SELECT count(*) FROM chk.{MART_SCHEMA}.{_q(t)}").fetchone()
+            if not got or got[0] != n:
+                raise RuntimeError(f"snapshot table {t} has {got} rows, expected {n}")
+        others = con.execute(
+            "SELECT DISTINCT schema_name FROM duckdb_schemas() WHERE database_name = 'chk' AND schema_name NOT IN (?, 'main')",
+            [MART_SCHEMA],
+        ).fetchall()
+        if others:
+            raise RuntimeError(f"snapshot holds unexpected schemas {others}")
+        check_no_personal_data(con, "chk", tables)
+    finally:
+        con.execute("DETACH chk")
+
+
+def _remove_stale_parquet(pq_dir: Path, tables: set[str]) -> list[str]:
+    """The Parquet folder mirrors the snapshot: a mart that no longer exists loses its file."""
+    removed = []
+    for p in pq_dir.glob("*.parquet"):
+        if p.stem not in tables:
+            _remove(p)
+            removed.append(str(p))
+    return removed
