@@ -459,3 +459,19 @@ def test_production_run_without_key_refuses_before_touching_anything(monkeypatch
     with pytest.raises(PiiKeyError):
         pipeline.run_ingest(settings)
     assert not settings.warehouse_path.exists()
+
+
+def test_registry_received_after_the_sheets_it_vouches_for_in_small_chunks(city) -> None:  # type: ignore[no-untyped-def]
+    """Chunks commit one by one; a sheet checked before the registry arrived is looked at again."""
+    awards = write_xlsx(city.raw / "a_获奖.xlsx", {"s": [AWARD_HEADER, award()]})
+    registry = write_xlsx(city.raw / "z_名录.xlsx", {"s": registry_rows(2024)})
+    os.utime(awards, ns=(1_700_000_000_000_000_000,) * 2)
+    os.utime(registry, ns=(1_700_000_100_000_000_000,) * 2)
+    report = pipeline.run_ingest(city.settings, chunk_files=1)
+    assert [(o.file.rel, o.status) for o in report.outcomes] == [
+        ("a_获奖.xlsx", "rejected"),
+        ("z_名录.xlsx", "loaded"),
+        ("a_获奖.xlsx", "loaded"),
+    ]
+    assert report.files_skipped == 0
+    assert query(city.settings, "SELECT count(*) FROM submissions.competition_awards") == [(1,)]

@@ -63,10 +63,24 @@ class SheetOutcome:
     version: int | None = None
     receipt_seq: int = 0
     empty_sheet: bool = False
+    rows_read: int | None = None
 
     @property
     def template(self) -> Template | None:
         return self.parsed.template if self.parsed else None
+
+    @property
+    def awaits_reference(self) -> bool:
+        """Rejected (also) because a school was not in that year's registry: worth another
+        look once the registry changes."""
+        return self.status == "rejected" and self.verdict is not None and any(
+            r["check"] == "reference" and not r["success"] for r in self.verdict.results
+        )
+
+    def release(self) -> None:
+        """Drop the rows once written: a national run must not hold every sheet in memory."""
+        if self.parsed is not None:
+            self.parsed.rows = []
 
 
 @dataclass
@@ -140,7 +154,8 @@ def _fingerprint(params: dict[str, list[str]]) -> str:
 
 
 def _submission_id(o: SheetOutcome, run_id: str) -> str:
-    return hashlib.sha256(f"{o.file.rel}\x1f{o.file.file_hash}\x1f{o.sheet}\x1f{run_id}".encode()).hexdigest()[:20]
+    key = f"{o.file.rel}\x1f{o.file.file_hash}\x1f{o.sheet}\x1f{run_id}\x1f{o.receipt_seq}"
+    return hashlib.sha256(key.encode()).hexdigest()[:20]
 
 
 def _audit_row(o: SheetOutcome, run_id: str, now: dt.datetime) -> dict[str, Any]:
@@ -154,7 +169,7 @@ def _audit_row(o: SheetOutcome, run_id: str, now: dt.datetime) -> dict[str, Any]
         "year": p.year if p else None,
         "content_hash": p.content_hash if p else None,
         "status": o.status,
-        "rows": len(p.rows) if p else None,
+        "rows": o.rows_read,
         "reasons": "\n".join(o.reasons) if o.reasons else None,
         "received_at": o.file.received_at,
         "processed_at": now,
@@ -166,37 +181,38 @@ def _audit_row(o: SheetOutcome, run_id: str, now: dt.datetime) -> dict[str, Any]
     }
 
 
-def _history_frame(o: SheetOutcome, pii_key: str, loaded_at: dt.datetime) -> pd.DataFrame:
-    """The sheet's rows as stored: typed values, ID numbers replaced by key and mask, lineage."""
-    assert o.parsed is not None
-    template = o.parsed.template
-    records = []
-    for row in o.parsed.rows:
-        rec: dict[str, Any] = {}
-        for c in template.columns:
-            v = row.typed.get(c.key)
-            if c.type is T.ID_NUMBER:
-                rec["person_key"] = person_key(v, pii_key) if v else None
-                rec["id_masked"] = mask_id(v) if v else None
-            elif c.type is T.DECIMAL:
-                rec[c.key] = None if v is None else str(v)
-            else:
-                rec[c.key] = v
-        rec.update(
-            submission_id=o.submission_id,
-            version=o.version,
-            source_file=o.file.rel,
-            sheet=o.sheet,
-            row_number=row.row_number,
-            loaded_at=loaded_at,
-        )
-        records.append(rec)
-    columns = [n for n, _ in stored_columns(template)] + [n for n, _ in LINEAGE_COLUMNS]
-    return pd.DataFrame.from_records(records, columns=columns)
+def _history_frame(template: Template, outcomes: list[SheetOutcome], pii_key: str, loaded_at: dt.datetime) -> pd.DataFrame:
+    """All stored rows of one template's sheets: typed values, ID numbers replaced by key and
+    mask, lineage. Built column-wise: one frame per template and chunk, not per sheet."""
+    names = [n for n, _ in stored_columns(template)] + [n for n, _ in LINEAGE_COLUMNS]
+    data: dict[str, list[Any]] = {n: [] for n in names}
+    for o in outcomes:
+        assert o.parsed is not None
+        for row in o.parsed.rows:
+            for c in template.columns:
+                v = row.typed.get(c.key)
+                if c.type is T.ID_NUMBER:
+                    data["person_key"].append(person_key(v, pii_key) if v else None)
+                    data["id_masked"].append(mask_id(v) if v else None)
+                elif c.type is T.DECIMAL:
+                    data[c.key].append(None if v is None else str(v))
+                else:
+                    data[c.key].append(v)
+            data["row_number"].append(row.row_number)
+        n = len(o.parsed.rows)
+        data["submission_id"] += [o.submission_id] * n
+        data["version"] += [o.version] * n
+        data["source_file"] += [o.file.rel] * n
+        data["sheet"] += [o.sheet] * n
+        data["loaded_at"] += [loaded_at] * n
+    return pd.DataFrame(data, columns=names)
 
 
 class Ingestor:
     """Holds one run's state; ``run`` is the whole job."""
+
+    # Files per transaction: bounds memory at national scale while keeping GX passes few.
+    chunk_files = 5000
 
     def __init__(self, settings: Settings, run_id: str) -> None:
         self.settings = settings
@@ -209,12 +225,13 @@ class Ingestor:
 
     # -- reading -----------------------------------------------------------------
     def _to_process(self, con: duckdb.DuckDBPyConnection, files: list[LandedFile], fingerprint: str) -> list[LandedFile]:
-        """Files not yet processed in their present content. A file with a rejected sheet is
-        looked at again when the reference data (registry, county list) has changed since."""
+        """Files not yet processed in their present content. A file with a sheet rejected for
+        an unknown school is looked at again when the reference data (registry, county list)
+        has changed since."""
         known: dict[tuple[str, str], tuple[int, int, bool, str]] = {
             (r[0], r[1]): (r[2], r[3], r[4], r[5])
             for r in con.execute(
-                "SELECT source_file, file_hash, size_bytes, mtime_ns, had_rejection, refs_fingerprint FROM audit.files"
+                "SELECT source_file, file_hash, size_bytes, mtime_ns, awaits_reference, refs_fingerprint FROM audit.files"
             ).fetchall()
         }
         by_path: dict[str, list[tuple[str, int, int, bool, str]]] = defaultdict(list)
@@ -260,6 +277,7 @@ class Ingestor:
                     o.status, o.reasons = "unrecognised", [_unrecognised_reason(sheet)]
                 else:
                     o.parsed = extract(sheet.rows, recognised)
+                    o.rows_read = len(o.parsed.rows)
             outcomes.append(o)
         return outcomes
 
@@ -315,6 +333,24 @@ class Ingestor:
             o.verdict = v
         self.superseded += self._decide(batch, self.current, self.versions)
 
+    def _process(self, con: duckdb.DuckDBPyConnection, files: list[LandedFile], seq: int) -> int:
+        """Read, validate, decide and write one chunk of files in one transaction; returns the
+        last receipt number used. The registry goes first: the rest is checked against it."""
+        outcomes = self._read_all(files, seq)
+        for f in files:
+            f.data = b""
+        registry_run = [o for o in outcomes if o.template is not None and o.template.key == "school_registry"]
+        for key in LOAD_ORDER:
+            batch = [o for o in outcomes if o.template is not None and o.template.key == key]
+            if batch:
+                self._validate_and_decide(con, key, batch, registry_run)
+        self._write(con, files, outcomes, self.superseded, _fingerprint(_reference_parameters(con, registry_run)))
+        self.superseded = []
+        for o in outcomes:
+            o.release()
+        self.report.outcomes += outcomes
+        return seq + len(outcomes)
+
     def run(self) -> IngestReport:
         self.report.pii_warning = check_key(self.settings)
         raw_dir = self.settings.raw_dir
@@ -326,8 +362,7 @@ class Ingestor:
             self.report.files_seen = len(files)
             fp_before = _fingerprint(_reference_parameters(con, []))
             todo = self._to_process(con, files, fp_before)
-            seq0 = con.execute("SELECT coalesce(max(receipt_seq), 0) FROM audit.submissions").fetchone()[0]
-            outcomes = self._read_all(todo, seq0)
+            seq = con.execute("SELECT coalesce(max(receipt_seq), 0) FROM audit.submissions").fetchone()[0]
             self.current = {
                 (r[0], r[1], r[2]): {"submission_id": r[3], "content_hash": r[4], "version": r[5], "source_file": r[6]}
                 for r in con.execute(
@@ -341,27 +376,18 @@ class Ingestor:
                     "SELECT template, submitter_code, year, max(version) FROM audit.submissions WHERE version IS NOT NULL GROUP BY ALL"
                 ).fetchall()
             }
-            registry_run = [o for o in outcomes if o.template is not None and o.template.key == "school_registry"]
-            if registry_run:
-                self._validate_and_decide(con, "school_registry", registry_run, registry_run)
-            fp_after = _fingerprint(_reference_parameters(con, registry_run))
+            processed = {f.rel for f in todo}
+            for start in range(0, len(todo), self.chunk_files):
+                seq = self._process(con, todo[start : start + self.chunk_files], seq)
+            fp_after = _fingerprint(_reference_parameters(con, []))
             if fp_after != fp_before:
-                # The registry changed: sheets rejected earlier may pass now, so read them again.
-                seen = {f.rel for f in todo}
-                again = [f for f in self._to_process(con, files, fp_after) if f.rel not in seen]
-                retried = self._read_all(again, seq0 + len(outcomes))
-                late_registry = [o for o in retried if o.template is not None and o.template.key == "school_registry"]
-                if late_registry:
-                    self._validate_and_decide(con, "school_registry", late_registry, registry_run)
-                outcomes += retried
-                todo += again
-            for key in (k for k in LOAD_ORDER if k != "school_registry"):
-                batch = [o for o in outcomes if o.template is not None and o.template.key == key]
-                if batch:
-                    self._validate_and_decide(con, key, batch, registry_run)
-            self._write(con, todo, outcomes, self.superseded, fp_after)
-        self.report.files_skipped = len(files) - len(todo)
-        self.report.outcomes = outcomes
+                # The registry changed during this run: sheets rejected for an unknown school
+                # (here or in earlier runs) may pass now, so they are read once more.
+                again = self._to_process(con, files, fp_after)
+                processed |= {f.rel for f in again}
+                for start in range(0, len(again), self.chunk_files):
+                    seq = self._process(con, again[start : start + self.chunk_files], seq)
+        self.report.files_skipped = len(files) - len(processed)
         return self.report
 
     # -- writing -----------------------------------------------------------------
@@ -391,12 +417,12 @@ class Ingestor:
                     WHERE old.submission_id = chain.submission_id AND old.status = 'superseded' AND old.superseded_by IS NULL
                     """
                 )
-            by_template: dict[str, list[pd.DataFrame]] = defaultdict(list)
+            by_template: dict[str, list[SheetOutcome]] = defaultdict(list)
             for o in outcomes:
                 if o.status in ("loaded", "superseded") and o.parsed is not None and o.version is not None:
-                    by_template[o.parsed.template.key].append(_history_frame(o, self.settings.pii_key, now))
-            for key, frames in by_template.items():
-                df = pd.concat(frames, ignore_index=True)
+                    by_template[o.parsed.template.key].append(o)
+            for key, stored in by_template.items():
+                df = _history_frame(TEMPLATES[key], stored, self.settings.pii_key, now)
                 con.register("hist_df", df)
                 casts = ", ".join(f"CAST({n} AS {t}) AS {n}" for n, t in [*stored_columns(TEMPLATES[key]), *LINEAGE_COLUMNS])
                 con.execute(f"INSERT INTO history.{key} SELECT {casts} FROM hist_df")
@@ -408,11 +434,11 @@ class Ingestor:
                 for r in o.verdict.results
             ]
             if results:
-                vr = pd.DataFrame(results).drop(columns=["check"])
+                vr = pd.DataFrame(results).rename(columns={"check": "check_kind"})
                 con.register("vr_df", vr)
                 con.execute("INSERT INTO audit.validation_results BY NAME SELECT * FROM vr_df")
                 con.unregister("vr_df")
-            rejected_files = {o.file.rel for o in outcomes if o.status == "rejected"}
+            waiting = {o.file.rel for o in outcomes if o.awaits_reference}
             files_df = pd.DataFrame(
                 [
                     {
@@ -422,7 +448,7 @@ class Ingestor:
                         "mtime_ns": f.mtime_ns,
                         "received_at": f.received_at,
                         "processed_at": now,
-                        "had_rejection": f.rel in rejected_files,
+                        "awaits_reference": f.rel in waiting,
                         "refs_fingerprint": fingerprint,
                     }
                     for f in files
@@ -438,10 +464,13 @@ class Ingestor:
             raise
 
 
-def run_ingest(settings: Settings, run_id: str | None = None) -> IngestReport:
+def run_ingest(settings: Settings, run_id: str | None = None, chunk_files: int | None = None) -> IngestReport:
     """Ingest everything new or changed under ``settings.raw_dir``."""
     run_id = run_id or dt.datetime.now(dt.UTC).strftime("manual-%Y%m%dT%H%M%S%f")
-    report = Ingestor(settings, run_id).run()
+    ingestor = Ingestor(settings, run_id)
+    if chunk_files:
+        ingestor.chunk_files = chunk_files
+    report = ingestor.run()
     log.info(
         "ingest %s: %d files seen, %d unchanged, %d sheets processed", run_id, report.files_seen, report.files_skipped, len(report.outcomes)
     )

@@ -98,7 +98,7 @@ CREATE TABLE IF NOT EXISTS audit.files (
     mtime_ns BIGINT,
     received_at TIMESTAMP,
     processed_at TIMESTAMP,
-    had_rejection BOOLEAN,
+    awaits_reference BOOLEAN,  -- a sheet was rejected for a school missing from the registry
     refs_fingerprint VARCHAR,
     PRIMARY KEY (source_file, file_hash)
 );
@@ -106,6 +106,7 @@ CREATE TABLE IF NOT EXISTS audit.validation_results (
     submission_id VARCHAR NOT NULL,
     template VARCHAR NOT NULL,
     expectation VARCHAR NOT NULL,
+    check_kind VARCHAR,
     column_key VARCHAR,
     success BOOLEAN NOT NULL,
     unexpected_count BIGINT,
