@@ -15,7 +15,7 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pandas as pd
@@ -28,7 +28,9 @@ from dagster_project.shared.settings import Settings
 from dagster_project.shared.templates import LOAD_ORDER, TEMPLATES, T, Template
 from dagster_project.shared.values import cell_text, is_blank
 from dagster_project.shared.warehouse import LINEAGE_COLUMNS, connect, ensure_schema, stored_columns
-from dagster_project.validation.runner import Verdict, validate
+
+if TYPE_CHECKING:
+    from dagster_project.validation.runner import Verdict
 
 log = logging.getLogger(__name__)
 
@@ -327,6 +329,10 @@ class Ingestor:
     def _validate_and_decide(
         self, con: duckdb.DuckDBPyConnection, key: str, batch: list[SheetOutcome], registry_run: list[SheetOutcome]
     ) -> None:
+        # Imported here: Great Expectations takes seconds to import, and a run that finds
+        # nothing new (the common case for the sensor and the schedule) never needs it.
+        from dagster_project.validation.runner import validate
+
         params = _reference_parameters(con, registry_run)
         verdicts = validate(TEMPLATES[key], [o.parsed for o in batch if o.parsed], params)
         for o, v in zip(batch, verdicts, strict=True):
@@ -438,6 +444,11 @@ class Ingestor:
                 con.register("vr_df", vr)
                 con.execute("INSERT INTO audit.validation_results BY NAME SELECT * FROM vr_df")
                 con.unregister("vr_df")
+            changed = sorted({o.parsed.template.key for o in outcomes if o.status in ("loaded", "superseded") and o.parsed is not None})
+            if changed:
+                con.execute(
+                    "INSERT OR IGNORE INTO audit.pending_builds SELECT unnest(?), ?", [changed, now]
+                )
             waiting = {o.file.rel for o in outcomes if o.awaits_reference}
             files_df = pd.DataFrame(
                 [

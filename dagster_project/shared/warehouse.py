@@ -12,6 +12,8 @@ Schemas in ``warehouse.duckdb``:
 - ``audit.files``: which file contents were already processed, so unchanged files are
   not parsed again.
 - ``audit.validation_results``: every Great Expectations result of every sheet.
+- ``audit.pending_builds`` / ``audit.dbt_builds``: which templates changed since the marts
+  were last built, and the log of builds, so dbt rebuilds only what a change affects.
 """
 
 from __future__ import annotations
@@ -101,6 +103,16 @@ CREATE TABLE IF NOT EXISTS audit.files (
     awaits_reference BOOLEAN,  -- a sheet was rejected for a school missing from the registry
     refs_fingerprint VARCHAR,
     PRIMARY KEY (source_file, file_hash)
+);
+CREATE TABLE IF NOT EXISTS audit.pending_builds (
+    template VARCHAR PRIMARY KEY,  -- has a new current version the marts do not reflect yet
+    since TIMESTAMP
+);
+CREATE TABLE IF NOT EXISTS audit.dbt_builds (
+    built_at TIMESTAMP,
+    project_fingerprint VARCHAR,
+    selection VARCHAR,  -- null for a full build
+    run_id VARCHAR
 );
 CREATE TABLE IF NOT EXISTS audit.validation_results (
     submission_id VARCHAR NOT NULL,
