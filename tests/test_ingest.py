@@ -323,7 +323,7 @@ def test_unreadable_and_unrecognised_files_are_logged_and_the_run_goes_on(regist
     assert got["photo.csv"] == ("unreadable", "不是文本格式的CSV文件，可能是其他格式的文件改了扩展名 (binary content, not a CSV text file)")
     assert got["empty.csv"] == ("unreadable", "文件为空 (empty file)")
     assert got["会议签到表.csv"][0] == "unrecognised"
-    assert got["会议签到表.csv"][1].endswith("表中内容：第1行：姓名 | 单位 | 签到时间；第2行：张三 | 市教育局 | 9:00")
+    assert got["会议签到表.csv"][1].endswith("表中内容：第1行：姓名 | 单位 | 签到时间")  # data rows (names) are not quoted
     assert {p: p.read_bytes() for p in raw.rglob("*") if p.is_file()} == before  # raw files untouched
 
 
@@ -475,3 +475,23 @@ def test_registry_received_after_the_sheets_it_vouches_for_in_small_chunks(city)
     ]
     assert report.files_skipped == 0
     assert query(city.settings, "SELECT count(*) FROM submissions.competition_awards") == [(1,)]
+
+
+def test_a_retried_sheet_keeps_its_place_in_receipt_order(city) -> None:  # type: ignore[no-untyped-def]
+    """The original waits for the registry; the correction arrives with the registry. When the
+    original is finally loaded, the correction (received later) stays the current version."""
+    original = write_xlsx(city.raw / "原表.xlsx", {"s": [AWARD_HEADER, award()]})
+    os.utime(original, ns=(1_700_000_000_000_000_000,) * 2)
+    city()
+    correction = write_xlsx(city.raw / "更正.xlsx", {"s": [AWARD_HEADER, award(申报奖励金额=10000)]})
+    registry = write_xlsx(city.raw / "名录.xlsx", {"s": registry_rows(2024)})
+    os.utime(registry, ns=(1_700_000_100_000_000_000,) * 2)
+    os.utime(correction, ns=(1_700_000_200_000_000_000,) * 2)
+    city()
+    assert query(
+        city.settings,
+        "SELECT source_file, status FROM audit.submissions WHERE template = 'competition_awards' ORDER BY receipt_seq",
+    ) == [("原表.xlsx", "rejected"), ("更正.xlsx", "loaded"), ("原表.xlsx", "superseded")]
+    assert query(city.settings, "SELECT claimed_yuan FROM submissions.competition_awards") == [(Decimal("10000.00"),)]
+    (superseded_by,) = query(city.settings, "SELECT superseded_by FROM audit.submissions WHERE status = 'superseded'")[0]
+    assert query(city.settings, "SELECT source_file FROM audit.submissions WHERE submission_id = ?", [superseded_by]) == [("更正.xlsx",)]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +46,9 @@ class LandedFile:
     mtime_ns: int
     data: bytes = b""
     file_hash: str = ""
+    # Receipt number of the first time these bytes were read: a sheet looked at again (it
+    # waited for the registry) keeps its place in receipt order.
+    first_seq: int | None = None
 
     @property
     def received_at(self) -> dt.datetime:
@@ -64,8 +68,10 @@ class SheetOutcome:
     submission_id: str = ""
     version: int | None = None
     receipt_seq: int = 0
+    received_seq: int = 0
     empty_sheet: bool = False
     rows_read: int | None = None
+    superseded_by: str | None = None
 
     @property
     def template(self) -> Template | None:
@@ -111,13 +117,16 @@ def scan(raw_dir: Path) -> list[LandedFile]:
     return files
 
 
-def _first_rows_text(rows: list[list[Any]], limit: int = 3) -> str:
+def _first_rows_text(rows: list[list[Any]]) -> str:
+    """What the clerk sent, enough to see why it is not a template: rows down to the first
+    that looks like a header (two or more cells). Data rows are not quoted, since an unknown
+    sheet may be a staff list, and long digit runs (phone, ID numbers) are masked."""
     shown = []
     for i, row in enumerate(rows):
-        cells = [cell_text(c) for c in row if not is_blank(c)]
+        cells = [re.sub(r"\d{7,}", lambda m: m[0][:3] + "*" * (len(m[0]) - 3), cell_text(c)) for c in row if not is_blank(c)]
         if cells:
             shown.append(f"第{i + 1}行：" + " | ".join(cells[:12]))
-        if len(shown) >= limit:
+        if len(cells) >= 2 or len(shown) >= 3:
             break
     return "；".join(shown)
 
@@ -178,8 +187,9 @@ def _audit_row(o: SheetOutcome, run_id: str, now: dt.datetime) -> dict[str, Any]
         "version": o.version,
         "file_hash": o.file.file_hash,
         "receipt_seq": o.receipt_seq,
+        "received_seq": o.received_seq,
         "run_id": run_id,
-        "superseded_by": None,
+        "superseded_by": o.superseded_by,
     }
 
 
@@ -223,7 +233,7 @@ class Ingestor:
         # Current version and highest version number per identity (template, submitter, year).
         self.current: dict[tuple[str, str, int], dict[str, Any]] = {}
         self.versions: dict[tuple[str, str, int], int] = {}
-        self.superseded: list[str] = []
+        self.superseded: list[tuple[str, str]] = []  # (old submission_id, the one replacing it)
 
     # -- reading -----------------------------------------------------------------
     def _to_process(self, con: duckdb.DuckDBPyConnection, files: list[LandedFile], fingerprint: str) -> list[LandedFile]:
@@ -234,6 +244,12 @@ class Ingestor:
             (r[0], r[1]): (r[2], r[3], r[4], r[5])
             for r in con.execute(
                 "SELECT source_file, file_hash, size_bytes, mtime_ns, awaits_reference, refs_fingerprint FROM audit.files"
+            ).fetchall()
+        }
+        first_seq: dict[tuple[str, str], int] = {
+            (r[0], r[1]): r[2]
+            for r in con.execute(
+                "SELECT source_file, file_hash, min(received_seq) FROM audit.submissions WHERE received_seq IS NOT NULL GROUP BY ALL"
             ).fetchall()
         }
         by_path: dict[str, list[tuple[str, int, int, bool, str]]] = defaultdict(list)
@@ -257,6 +273,7 @@ class Ingestor:
                     [f.mtime_ns, f.size, f.rel, f.file_hash],
                 )
                 continue
+            f.first_seq = first_seq.get((f.rel, f.file_hash))
             todo.append(f)
         return todo
 
@@ -284,45 +301,50 @@ class Ingestor:
         return outcomes
 
     # -- deciding ----------------------------------------------------------------
-    def _decide(
-        self, outcomes: list[SheetOutcome], current: dict[tuple[str, str, int], dict[str, Any]], versions: dict[tuple[str, str, int], int]
-    ) -> list[str]:
-        """Status for validated sheets, in receipt order; returns the ids they supersede."""
-        superseded: list[str] = []
+    def _decide(self, outcomes: list[SheetOutcome]) -> None:
+        """Status of validated sheets. Receipt order decides which version is current: a
+        sheet received before the current version (it waited for the registry) is kept,
+        but as superseded."""
         for o in outcomes:
             assert o.parsed is not None and o.verdict is not None
             if not o.verdict.passed:
                 o.status, o.reasons = "rejected", o.verdict.reasons
                 continue
             identity = (o.parsed.template.key, str(o.parsed.submitter_code), int(o.parsed.year or 0))
-            held = current.get(identity)
+            held = self.current.get(identity)
             if held and held["content_hash"] == o.parsed.content_hash:
                 o.status = "duplicate"
                 o.reasons = [
                     f"与已入库的版本 v{held['version']}（{held['source_file']}）内容相同，未重复入库 (same content as the current version)"
                 ]
                 continue
-            o.version = versions.get(identity, 0) + 1
-            versions[identity] = o.version
+            o.version = self.versions.get(identity, 0) + 1
+            self.versions[identity] = o.version
+            if held and held["received_seq"] > o.received_seq:
+                o.status, o.superseded_by = "superseded", held["submission_id"]
+                o.reasons = [f"收到时间早于当前版本 v{held['version']}（{held['source_file']}），作为历史版本保存 (received before the current version)"]
+                continue
             o.status = "loaded"
             if held:
-                superseded.append(held["submission_id"])
+                self.superseded.append((held["submission_id"], o.submission_id))
                 held_outcome = held.get("outcome")
                 if held_outcome is not None:
-                    held_outcome.status = "superseded"
-            current[identity] = {
+                    held_outcome.status, held_outcome.superseded_by = "superseded", o.submission_id
+            self.current[identity] = {
                 "submission_id": o.submission_id,
                 "content_hash": o.parsed.content_hash,
                 "version": o.version,
                 "source_file": o.file.rel,
+                "received_seq": o.received_seq,
                 "outcome": o,
             }
-        return superseded
 
     def _read_all(self, files: list[LandedFile], start_seq: int) -> list[SheetOutcome]:
         outcomes = [o for f in files for o in self._read(f)]
+        first_of_file: dict[str, int] = {}
         for i, o in enumerate(outcomes, start=start_seq + 1):
             o.receipt_seq = i
+            o.received_seq = o.file.first_seq or first_of_file.setdefault(o.file.rel, i)
             o.submission_id = _submission_id(o, self.run_id)
         return outcomes
 
@@ -337,7 +359,7 @@ class Ingestor:
         verdicts = validate(TEMPLATES[key], [o.parsed for o in batch if o.parsed], params)
         for o, v in zip(batch, verdicts, strict=True):
             o.verdict = v
-        self.superseded += self._decide(batch, self.current, self.versions)
+        self._decide(batch)
 
     def _process(self, con: duckdb.DuckDBPyConnection, files: list[LandedFile], seq: int) -> int:
         """Read, validate, decide and write one chunk of files in one transaction; returns the
@@ -370,9 +392,9 @@ class Ingestor:
             todo = self._to_process(con, files, fp_before)
             seq = con.execute("SELECT coalesce(max(receipt_seq), 0) FROM audit.submissions").fetchone()[0]
             self.current = {
-                (r[0], r[1], r[2]): {"submission_id": r[3], "content_hash": r[4], "version": r[5], "source_file": r[6]}
+                (r[0], r[1], r[2]): {"submission_id": r[3], "content_hash": r[4], "version": r[5], "source_file": r[6], "received_seq": r[7]}
                 for r in con.execute(
-                    "SELECT template, submitter_code, year, submission_id, content_hash, version, source_file "
+                    "SELECT template, submitter_code, year, submission_id, content_hash, version, source_file, received_seq "
                     "FROM audit.submissions WHERE status = 'loaded'"
                 ).fetchall()
             }
@@ -398,30 +420,19 @@ class Ingestor:
 
     # -- writing -----------------------------------------------------------------
     def _write(
-        self, con: duckdb.DuckDBPyConnection, files: list[LandedFile], outcomes: list[SheetOutcome], superseded: list[str], fingerprint: str
+        self, con: duckdb.DuckDBPyConnection, files: list[LandedFile], outcomes: list[SheetOutcome], superseded: list[tuple[str, str]], fingerprint: str
     ) -> None:
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         con.execute("BEGIN TRANSACTION")
         try:
-            if superseded:
-                con.execute("UPDATE audit.submissions SET status = 'superseded' WHERE submission_id IN (SELECT unnest(?))", [superseded])
             audit = pd.DataFrame([_audit_row(o, self.run_id, now) for o in outcomes])
             if not audit.empty:
                 con.register("audit_df", audit)
                 con.execute("INSERT INTO audit.submissions BY NAME SELECT * FROM audit_df")
                 con.unregister("audit_df")
-                # Each superseded version points at the version that replaced it.
+            for old_id, new_id in superseded:
                 con.execute(
-                    """
-                    UPDATE audit.submissions AS old SET superseded_by = newer.submission_id
-                    FROM (
-                        SELECT submission_id, template, submitter_code, year, version,
-                               lead(submission_id) OVER (PARTITION BY template, submitter_code, year ORDER BY version) AS next_id
-                        FROM audit.submissions WHERE version IS NOT NULL
-                    ) AS chain
-                    JOIN audit.submissions AS newer ON newer.submission_id = chain.next_id
-                    WHERE old.submission_id = chain.submission_id AND old.status = 'superseded' AND old.superseded_by IS NULL
-                    """
+                    "UPDATE audit.submissions SET status = 'superseded', superseded_by = ? WHERE submission_id = ?", [new_id, old_id]
                 )
             by_template: dict[str, list[SheetOutcome]] = defaultdict(list)
             for o in outcomes:

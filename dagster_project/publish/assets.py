@@ -12,7 +12,7 @@ from typing import Any
 import dagster as dg
 
 from dagster_project.publish.cli import produce_receipts, produce_reports
-from dagster_project.publish.common import MART_SCHEMA, MART_TABLES, open_readonly
+from dagster_project.publish.common import MART_SCHEMA, MART_TABLES, mart_years, open_readonly
 from dagster_project.publish.receipts import select_batch
 from dagster_project.publish.snapshot import publish_snapshot
 from dagster_project.shared.resources import VocwhResource
@@ -59,8 +59,14 @@ def bi_snapshot(context: dg.AssetExecutionContext, vocwh: VocwhResource) -> dg.M
     description="经费检查工作簿与年度概况（每个年度一份）/ finance workbook and HTML summary per year in the marts",
 )
 def finance_reports(context: dg.AssetExecutionContext, vocwh: VocwhResource) -> dg.MaterializeResult:
-    """One workbook and one summary page per year present in the marts."""
-    made = produce_reports(vocwh.settings())
+    """One workbook and one summary page per year present in the marts; after an incremental
+    build, only the years it can have changed."""
+    settings = vocwh.settings()
+    with open_readonly(settings.warehouse_path) as con:
+        years = affected_years(con, context.run.run_id)
+    if years is not None:
+        context.log.info(f"incremental build: rewriting reports for {years or 'no year'}")
+    made = produce_reports(settings, years) if years != [] else {}
     if not made:
         context.log.warning("no year in the marts: no report written")
     metadata: dict[str, Any] = {"years": dg.MetadataValue.json(sorted(made))}
@@ -68,6 +74,23 @@ def finance_reports(context: dg.AssetExecutionContext, vocwh: VocwhResource) -> 
         metadata[f"workbook_{year}"] = dg.MetadataValue.path(str(xlsx))
         metadata[f"summary_{year}"] = dg.MetadataValue.path(str(html))
     return dg.MaterializeResult(metadata=metadata)
+
+
+def affected_years(con: Any, run_id: str) -> list[int] | None:
+    """Years whose figures this run's dbt build may have changed, or None for all of them.
+
+    A full build (first, or after the dbt project changed) may change every year. An
+    incremental one changes the years of the submissions this run loaded and every later
+    year: yoy_decrease, the target's average to date and the funding tilt look back."""
+    build = con.execute("SELECT selection FROM audit.dbt_builds WHERE run_id = ? ORDER BY built_at DESC LIMIT 1", [run_id]).fetchone()
+    if build is None or build[0] is None:
+        return None
+    first = con.execute(
+        "SELECT min(year) FROM audit.submissions WHERE run_id = ? AND status IN ('loaded', 'superseded')", [run_id]
+    ).fetchone()[0]
+    if first is None:
+        return None
+    return [y for y in mart_years(con) if y >= first]
 
 
 @dg.asset(

@@ -90,6 +90,7 @@ CREATE TABLE IF NOT EXISTS audit.submissions (
     version INTEGER,
     file_hash VARCHAR,
     receipt_seq BIGINT,
+    received_seq BIGINT,  -- receipt_seq of the first reading of these bytes: decides versions
     run_id VARCHAR,
     superseded_by VARCHAR
 );

@@ -70,18 +70,25 @@ def project_fingerprint(project_dir: Path = DBT_PROJECT_DIR) -> str:
 
 def ensure_manifest(project: DbtProject = DBT_PROJECT) -> Path:
     """Parse the dbt project when its manifest is missing or older than its files, so
-    ``dagster asset materialize`` works on a fresh clone without a separate step."""
+    ``dagster asset materialize`` works on a fresh clone without a separate step.
+
+    dbt throws a partial parse away when the profile changed, and the profile holds the
+    warehouse path: so the parse is also redone when ``VOCWH_WAREHOUSE_DIR`` differs from
+    the one it was made for (recorded beside it), and every run after that reuses it."""
     manifest = project.manifest_path
+    settings = Settings.from_env()
+    marker = manifest.parent / "vocwh_parsed_for.txt"
     newest = max((p.stat().st_mtime for p in _project_files(Path(project.project_dir))), default=0.0)
-    if manifest.exists() and manifest.stat().st_mtime >= newest:
+    fresh = manifest.exists() and manifest.stat().st_mtime >= newest
+    if fresh and marker.exists() and marker.read_text(encoding="utf-8") == str(settings.warehouse_dir):
         return manifest
-    env = {**os.environ, **dbt_env(Settings.from_env())}
     subprocess.run(
         [dbt_executable(), "parse", "--quiet", "--project-dir", str(project.project_dir), "--profiles-dir", str(project.project_dir)],
         check=True,
-        env=env,
+        env={**os.environ, **dbt_env(settings)},
         cwd=project.project_dir,
     )
+    marker.write_text(str(settings.warehouse_dir), encoding="utf-8")
     return manifest
 
 
