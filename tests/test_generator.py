@@ -282,14 +282,25 @@ def test_same_person_same_event_several_levels(city: GenerationReport) -> None:
     for r in rows:
         event = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(r["event_name"])))
         groups[(f"{int(num(r['year']))}/{code(r['school_code'])}", code(r["id_number"]), event)].append(r)
-    chains = {k[0] for k, g in groups.items() if len({choice("competition_awards", "competition_level", r["competition_level"]) for r in g}) >= 3}
+    chains = {
+        k[0] for k, g in groups.items() if len({choice("competition_awards", "competition_level", r["competition_level"]) for r in g}) >= 3
+    }
     assert set(city.demo_cases["award_same_event_several_levels"]) <= chains
     spelled = [g for g in groups.values() if len({str(r["event_name"]) for r in g}) > 1]
     assert spelled, "event names differing only in full-width characters or spaces"
     assert any("Ｗ" in str(r["event_name"]) for g in spelled for r in g)
     prizes = {str(r["prize"]).strip() for r in rows}
     assert {"特等奖", "优秀奖"} & prizes
-    for case in ("award_team", "award_paid_without_approval", "award_over_claim", "award_international", "contract_exactly_3y", "contract_over_3y", "off_budget_income", "budget_not_tilted"):
+    for case in (
+        "award_team",
+        "award_paid_without_approval",
+        "award_over_claim",
+        "award_international",
+        "contract_exactly_3y",
+        "contract_over_3y",
+        "off_budget_income",
+        "budget_not_tilted",
+    ):
         assert city.demo_cases.get(case), case
 
 

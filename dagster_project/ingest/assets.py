@@ -6,7 +6,6 @@ per file. It materialises the current submissions of every template (the dbt sou
 the audit log and the stored validation results.
 """
 
-
 import dagster as dg
 
 from dagster_project.ingest.pipeline import run_ingest

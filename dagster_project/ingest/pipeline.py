@@ -81,8 +81,10 @@ class SheetOutcome:
     def awaits_reference(self) -> bool:
         """Rejected (also) because a school was not in that year's registry: worth another
         look once the registry changes."""
-        return self.status == "rejected" and self.verdict is not None and any(
-            r["check"] == "reference" and not r["success"] for r in self.verdict.results
+        return (
+            self.status == "rejected"
+            and self.verdict is not None
+            and any(r["check"] == "reference" and not r["success"] for r in self.verdict.results)
         )
 
     def release(self) -> None:
@@ -322,7 +324,9 @@ class Ingestor:
             self.versions[identity] = o.version
             if held and held["received_seq"] > o.received_seq:
                 o.status, o.superseded_by = "superseded", held["submission_id"]
-                o.reasons = [f"收到时间早于当前版本 v{held['version']}（{held['source_file']}），作为历史版本保存 (received before the current version)"]
+                o.reasons = [
+                    f"收到时间早于当前版本 v{held['version']}（{held['source_file']}），作为历史版本保存 (received before the current version)"
+                ]
                 continue
             o.status = "loaded"
             if held:
@@ -392,7 +396,13 @@ class Ingestor:
             todo = self._to_process(con, files, fp_before)
             seq = con.execute("SELECT coalesce(max(receipt_seq), 0) FROM audit.submissions").fetchone()[0]
             self.current = {
-                (r[0], r[1], r[2]): {"submission_id": r[3], "content_hash": r[4], "version": r[5], "source_file": r[6], "received_seq": r[7]}
+                (r[0], r[1], r[2]): {
+                    "submission_id": r[3],
+                    "content_hash": r[4],
+                    "version": r[5],
+                    "source_file": r[6],
+                    "received_seq": r[7],
+                }
                 for r in con.execute(
                     "SELECT template, submitter_code, year, submission_id, content_hash, version, source_file, received_seq "
                     "FROM audit.submissions WHERE status = 'loaded'"
@@ -420,7 +430,12 @@ class Ingestor:
 
     # -- writing -----------------------------------------------------------------
     def _write(
-        self, con: duckdb.DuckDBPyConnection, files: list[LandedFile], outcomes: list[SheetOutcome], superseded: list[tuple[str, str]], fingerprint: str
+        self,
+        con: duckdb.DuckDBPyConnection,
+        files: list[LandedFile],
+        outcomes: list[SheetOutcome],
+        superseded: list[tuple[str, str]],
+        fingerprint: str,
     ) -> None:
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         con.execute("BEGIN TRANSACTION")
@@ -457,9 +472,7 @@ class Ingestor:
                 con.unregister("vr_df")
             changed = sorted({o.parsed.template.key for o in outcomes if o.status in ("loaded", "superseded") and o.parsed is not None})
             if changed:
-                con.execute(
-                    "INSERT OR IGNORE INTO audit.pending_builds SELECT unnest(?), ?", [changed, now]
-                )
+                con.execute("INSERT OR IGNORE INTO audit.pending_builds SELECT unnest(?), ?", [changed, now])
             waiting = {o.file.rel for o in outcomes if o.awaits_reference}
             files_df = pd.DataFrame(
                 [

@@ -6,7 +6,6 @@ new or changed content starts exactly one. Hashes are cached in the cursor by (s
 mtime), so a tick re-reads only files whose stat changed.
 """
 
-
 import hashlib
 import json
 from pathlib import Path

@@ -243,7 +243,9 @@ def _labor_shares(ctx: _Ctx, year: int) -> dict[str, int]:
 
 def _service_income(ctx: _Ctx, year: int, code: str) -> Decimal:
     tr = sum((r["income_yuan"] for r in ctx.rows("training", year).get(code, [])), Decimal(0))
-    pi = sum((r["income_yuan"] for r in ctx.rows("partnership_income", year).get(code, []) if r["income_category"] != "donation"), Decimal(0))
+    pi = sum(
+        (r["income_yuan"] for r in ctx.rows("partnership_income", year).get(code, []) if r["income_category"] != "donation"), Decimal(0)
+    )
     return tr + pi
 
 
@@ -410,7 +412,13 @@ def _appropriations(ctx: _Ctx, demos: dict[tuple[int, str], str]) -> None:
                     appropriated = money(std * funded)
                     ctx.note("students_mismatch", y, s.code)
             r = rng.random()
-            paid = date(y, rng.randint(3, 12), rng.randint(1, 28)) if r < 0.7 else date(y + 1, rng.randint(1, 3), rng.randint(1, 28)) if r < 0.85 else None
+            paid = (
+                date(y, rng.randint(3, 12), rng.randint(1, 28))
+                if r < 0.7
+                else date(y + 1, rng.randint(1, 3), rng.randint(1, 28))
+                if r < 0.85
+                else None
+            )
             out.setdefault(funder, []).append(
                 {
                     "year": y,
@@ -451,7 +459,12 @@ def _budgets(ctx: _Ctx) -> None:
                 if not tilted:
                     ctx.note("budget_not_tilted", y, c.code)
             ctx.rows("county_education_budget", y)[c.code] = [
-                {"year": y, "county_code": c.code, "education_budget_yuan": money(round(e, -2)), "vocational_budget_yuan": money(round(v, -2))}
+                {
+                    "year": y,
+                    "county_code": c.code,
+                    "education_budget_yuan": money(round(e, -2)),
+                    "vocational_budget_yuan": money(round(v, -2)),
+                }
             ]
 
 
@@ -542,9 +555,13 @@ class _Planner:
         title = vocab.TITLE_PATTERNS[template].format(year=year, school=school or submitter_name, submitter=submitter_name)
         sub = self.rng.choice(("单位：元", f"填报时间：{year + 1}年1月", "（金额单位：元）"))
         fill = date(year + 1, 1, self.rng.randint(5, 25))
-        return SheetJob(self.sheet_name(template, year), template, rows, title=title, subtitle=sub, submitter_name=submitter_name, fill_date=fill)
+        return SheetJob(
+            self.sheet_name(template, year), template, rows, title=title, subtitle=sub, submitter_name=submitter_name, fill_date=fill
+        )
 
-    def add(self, folder: str, name: str, fmt: str, sheets: list[SheetJob], role: str = "submission", submitters: list[str] | None = None) -> _Planned:
+    def add(
+        self, folder: str, name: str, fmt: str, sheets: list[SheetJob], role: str = "submission", submitters: list[str] | None = None
+    ) -> _Planned:
         path = self.unique(f"{folder}/{name}.{fmt}")
         job = FileJob(path, fmt, sheets)
         infos = []
@@ -564,7 +581,13 @@ class _Planner:
         jc_prefix = ctx.prefix[CITY_CODE]
         for y in ctx.years:
             rows = ctx.rows("school_registry", y)[CITY_CODE]
-            self.add(f"{y}/{jc_prefix}市教育局", self.file_name("school_registry", y), "xlsx", [self.sheet("school_registry", rows, y, "吉林市教育局")], submitters=[CITY_CODE])
+            self.add(
+                f"{y}/{jc_prefix}市教育局",
+                self.file_name("school_registry", y),
+                "xlsx",
+                [self.sheet("school_registry", rows, y, "吉林市教育局")],
+                submitters=[CITY_CODE],
+            )
             self._budgets(y)
             self._appropriations(y)
             for s in ctx.active(y):
@@ -595,16 +618,30 @@ class _Planner:
                 prev_sheet = self.sheet("county_education_budget", prev, y - 1, name)
                 if self.rng.random() < 0.5:
                     prev_sheet.name, sheets[0].name = f"{y - 1}年", f"{y}年"
-                    self.add(f"{y}/{folder}", self.file_name("county_education_budget", y, county=name) + f"（{y - 1}-{y}）", "xlsx", [prev_sheet, *sheets], submitters=[code, code])
+                    self.add(
+                        f"{y}/{folder}",
+                        self.file_name("county_education_budget", y, county=name) + f"（{y - 1}-{y}）",
+                        "xlsx",
+                        [prev_sheet, *sheets],
+                        submitters=[code, code],
+                    )
                     continue
-                self.add(f"{y - 1}/{folder}", self.file_name("county_education_budget", y - 1, county=name), "?", [prev_sheet], submitters=[code])
+                self.add(
+                    f"{y - 1}/{folder}", self.file_name("county_education_budget", y - 1, county=name), "?", [prev_sheet], submitters=[code]
+                )
             self.add(f"{y}/{folder}", self.file_name("county_education_budget", y, county=name), "?", sheets, submitters=[code])
 
     def _appropriations(self, y: int) -> None:
         for code, rows in sorted(self.ctx.rows("appropriation", y).items()):
             name = self._name_of(code)
             folder = self._county_folder(code, "财政局")
-            self.add(f"{y}/{folder}", self.file_name("appropriation", y, county=name), "?", [self.sheet("appropriation", rows, y, name)], submitters=[code])
+            self.add(
+                f"{y}/{folder}",
+                self.file_name("appropriation", y, county=name),
+                "?",
+                [self.sheet("appropriation", rows, y, name)],
+                submitters=[code],
+            )
 
     def _school_files(self, s: School, y: int, demo: str | None) -> None:
         ctx, rng = self.ctx, self.rng
@@ -632,17 +669,41 @@ class _Planner:
             p.info.sheets = [si if si.template else SheetInfo(si.name, None, None, None, 0) for si in p.info.sheets]
         else:
             if enr is not None:
-                p = self.add(folder, self.file_name("enrollment", y, short=s.short), "?", [self.sheet("enrollment", enr, y, s.name, s.name)], submitters=[s.code])
+                p = self.add(
+                    folder,
+                    self.file_name("enrollment", y, short=s.short),
+                    "?",
+                    [self.sheet("enrollment", enr, y, s.name, s.name)],
+                    submitters=[s.code],
+                )
                 if demo == "correction":
                     self.correction_targets.append((p, s, y))
             if tr is not None:
-                self.add(folder, self.file_name("training", y, short=s.short), "?", [self.sheet("training", tr, y, s.name, s.name)], submitters=[s.code])
+                self.add(
+                    folder,
+                    self.file_name("training", y, short=s.short),
+                    "?",
+                    [self.sheet("training", tr, y, s.name, s.name)],
+                    submitters=[s.code],
+                )
         pi = ctx.rows("partnership_income", y).get(s.code)
         if pi:
-            self.add(folder, self.file_name("partnership_income", y, short=s.short), "?", [self.sheet("partnership_income", pi, y, s.name, s.name)], submitters=[s.code])
+            self.add(
+                folder,
+                self.file_name("partnership_income", y, short=s.short),
+                "?",
+                [self.sheet("partnership_income", pi, y, s.name, s.name)],
+                submitters=[s.code],
+            )
         aw = ctx.rows("competition_awards", y).get(s.code)
         if aw:
-            self.add(folder, self.file_name("competition_awards", y, short=s.short), "?", [self.sheet("competition_awards", aw, y, s.name, s.name)], submitters=[s.code])
+            self.add(
+                folder,
+                self.file_name("competition_awards", y, short=s.short),
+                "?",
+                [self.sheet("competition_awards", aw, y, s.name, s.name)],
+                submitters=[s.code],
+            )
 
     correction_targets: list[tuple[_Planned, School, int]]
     _combined: dict[int, dict[str, str]]
@@ -747,7 +808,9 @@ class _Defects:
             setattr(st, k, v)
         return st
 
-    def _file(self, kind: str, s: School, y: int, template: str | None, rows: list[dict[str, Any]], fmt: str, name: str, **special: Any) -> _Planned:
+    def _file(
+        self, kind: str, s: School, y: int, template: str | None, rows: list[dict[str, Any]], fmt: str, name: str, **special: Any
+    ) -> _Planned:
         sheet = self.pl.sheet(template, rows, y, s.name, s.name) if template else SheetJob("Sheet1", None, cells=special.pop("cells"))
         sheet.style = self._style(**special.pop("style", {}))
         p = self.pl.add(f"{y}/{s.folder}", name, fmt, [sheet], role="bad", submitters=[s.code])
@@ -785,14 +848,26 @@ class _Defects:
             people = s.staff_pool[:8]
             cells: list[list[Any]] = [["序号", "姓名", "性别", "职称", "任教专业", "联系电话"]]
             for i, person in enumerate(people, 1):
-                cells.append([i, person.name, "男" if int(person.id_number[16]) % 2 else "女", rng.choice(("讲师", "高级讲师", "助理讲师")), rng.choice(("数控技术", "电子商务", "护理", "会计")), f"1390432{rng.randrange(10000):04d}"])
+                cells.append(
+                    [
+                        i,
+                        person.name,
+                        "男" if int(person.id_number[16]) % 2 else "女",
+                        rng.choice(("讲师", "高级讲师", "助理讲师")),
+                        rng.choice(("数控技术", "电子商务", "护理", "会计")),
+                        f"1390432{rng.randrange(10000):04d}",
+                    ]
+                )
             p = self._file(kind, s, y, None, [], rng.choice(("xlsx", "csv")), "教职工名单", cells=cells, encoding="gbk")
             p.info.sheets[0] = SheetInfo(p.info.sheets[0].name, None, None, None, len(cells) - 1)
             self._record(p, kind, "表头：序号、姓名、性别、职称、任教专业、联系电话")
         elif kind == "mixed_years":
             prev = ctx.years[ctx.years.index(y) - 1] if ctx.years.index(y) else y + 1
             rows = self._copy("training", s, y)[:3]
-            other = [dict(r, year=prev, start_date=_in_year(r["start_date"], prev), end_date=_in_year(r["end_date"], prev)) for r in self._copy("training", s, y)[:2]]
+            other = [
+                dict(r, year=prev, start_date=_in_year(r["start_date"], prev), end_date=_in_year(r["end_date"], prev))
+                for r in self._copy("training", s, y)[:2]
+            ]
             rows += other
             p = self._file(kind, s, y, "training", rows, "xlsx", f"{min(y, prev)}-{max(y, prev)}年培训情况汇总")
             self._record(p, kind, f"第{self._row_no(p, 3)}行起年度为 {prev}，其余为 {y}")
@@ -817,7 +892,11 @@ class _Defects:
         elif kind == "end_before_start":
             rows = self._copy("training", s, y)
             i = len(rows) - 1
-            rows[i]["end_date"] = rows[i]["start_date"].replace(day=1) if rows[i]["start_date"].day > 1 else rows[i]["start_date"].replace(month=max(1, rows[i]["start_date"].month - 1))
+            rows[i]["end_date"] = (
+                rows[i]["start_date"].replace(day=1)
+                if rows[i]["start_date"].day > 1
+                else rows[i]["start_date"].replace(month=max(1, rows[i]["start_date"].month - 1))
+            )
             if rows[i]["end_date"] >= rows[i]["start_date"]:
                 rows[i]["start_date"], rows[i]["end_date"] = date(y, 6, 20), date(y, 6, 2)
             p = self._file(kind, s, y, "training", rows, "xlsx", f"培训台账{y}{draft}", style={"date_style": "cn"})
@@ -859,14 +938,23 @@ class _Defects:
             self._record(p, kind, f"第{self._row_no(p, 0)}行与第{self._row_no(p, 2)}行 专业大类代码 {dup['program_category']}")
         elif kind == "missing_required":
             funder = s.funder or s.county.code
-            rows = [dict(r) for r in ctx.rows("appropriation", y).get(funder, [])] or [dict(r) for r in next(iter(ctx.rows("appropriation", y).values()))]
+            rows = [dict(r) for r in ctx.rows("appropriation", y).get(funder, [])] or [
+                dict(r) for r in next(iter(ctx.rows("appropriation", y).values()))
+            ]
             i = min(1, len(rows) - 1)
             rows[i]["appropriated_yuan"] = None
             fname = self.pl._name_of(rows[0]["funder_code"])
             folder = self.pl._county_folder(rows[0]["funder_code"], "财政局")
             sheet = self.pl.sheet("appropriation", rows, y, fname)
             sheet.style = self._style()
-            p = self.pl.add(f"{y}/{folder}", self.pl.file_name("appropriation", y, county=fname, suffix=False) + draft, "csv", [sheet], role="bad", submitters=[rows[0]["funder_code"]])
+            p = self.pl.add(
+                f"{y}/{folder}",
+                self.pl.file_name("appropriation", y, county=fname, suffix=False) + draft,
+                "csv",
+                [sheet],
+                role="bad",
+                submitters=[rows[0]["funder_code"]],
+            )
             p.job.encoding, p.info.encoding, p.info.defect = "gbk", "gbk", kind
             self._record(p, kind, f"第{self._row_no(p, i)}行 学校标识码 {rows[i]['school_code']}")
         else:  # pragma: no cover
@@ -882,7 +970,12 @@ def _plan_defects(planner: _Planner, seed: int, good_files: int) -> list[BadFile
     ctx = planner.ctx
     d = _Defects(planner, seed)
     rng = d.rng
-    pool = [(s, y) for y in ctx.years for s in ctx.active(y) if s.code in ctx.rows("enrollment", y) and s.code in ctx.rows("competition_awards", y)]
+    pool = [
+        (s, y)
+        for y in ctx.years
+        for s in ctx.active(y)
+        if s.code in ctx.rows("enrollment", y) and s.code in ctx.rows("competition_awards", y)
+    ]
     kinds = list(BAD_KINDS)
     if ctx.scale == "city":
         picks = rng.sample(pool, len(kinds))
@@ -909,7 +1002,16 @@ def _plan_versions(planner: _Planner, seed: int) -> tuple[list[tuple[str, str]],
         typo[i]["students"] = typo[i]["students"] * 10 + rng.randint(0, 9)
         sheet.rows = typo  # the original, as first sent, has a typo
         p.info.role = "superseded"
-        fixed = SheetJob(sheet.name, "enrollment", good_rows, style=sheet.style, title=sheet.title, subtitle=sheet.subtitle, submitter_name=sheet.submitter_name, fill_date=sheet.fill_date)
+        fixed = SheetJob(
+            sheet.name,
+            "enrollment",
+            good_rows,
+            style=sheet.style,
+            title=sheet.title,
+            subtitle=sheet.subtitle,
+            submitter_name=sheet.submitter_name,
+            fill_date=sheet.fill_date,
+        )
         q = planner.add(f"{folder}/{s.name}", f"{y}年在校生及学费收入（更正）", p.job.fmt, [fixed], role="correction", submitters=[s.code])
         q.job.encoding, q.info.encoding, q.info.clutter = p.job.encoding, p.info.encoding, p.info.clutter
         if p.job.fmt == "csv":
@@ -921,7 +1023,13 @@ def _plan_versions(planner: _Planner, seed: int) -> tuple[list[tuple[str, str]],
     dups = []
     for p in rng.sample(good, n_dup):
         stem = p.job.path.rsplit(".", 1)[0]
-        q = planner.add(p.job.path.rsplit("/", 1)[0], stem.rsplit("/", 1)[1] + rng.choice((" - 副本", "(1)", "_备份")), p.job.fmt, p.job.sheets, role="duplicate")
+        q = planner.add(
+            p.job.path.rsplit("/", 1)[0],
+            stem.rsplit("/", 1)[1] + rng.choice((" - 副本", "(1)", "_备份")),
+            p.job.fmt,
+            p.job.sheets,
+            role="duplicate",
+        )
         q.job.special, q.job.copy_of = "copy", p.job.path
         q.job.encoding, q.info.encoding = p.job.encoding, p.info.encoding
         q.info.sheets = [SheetInfo(si.name, si.template, si.submitter, si.year, si.rows) for si in p.info.sheets]
@@ -996,7 +1104,7 @@ def _readme(report: GenerationReport) -> str:
         "",
         "Generated by `dagster_project/sample/generator.py` — do not edit by hand: a test",
         "(`tests/test_generator.py`) checks that this folder equals a fresh",
-        f"`generate(..., scale=\"{r.scale}\", seed={r.seed})`. To rebuild:",
+        f'`generate(..., scale="{r.scale}", seed={r.seed})`. To rebuild:',
         "",
         "```",
         f"python -m dagster_project.sample.generator --scale {r.scale} --seed {r.seed} --years {','.join(map(str, r.years))} --out raw --clean",

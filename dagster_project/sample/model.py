@@ -227,9 +227,7 @@ def _school(
     rng: Random, codes: SchoolCodes, name: str, county: County, div: Division, level: str, sponsor: str, theme: str, folder: str, first: int
 ) -> School:
     has_hs = (rng.random() < 0.3) if level == "secondary" and sponsor != "private" else (None if rng.random() < 0.5 else False)
-    return School(
-        codes.issue(level, county.code), name, _short(name), county, div, level, sponsor, theme, has_hs, folder, first
-    )
+    return School(codes.issue(level, county.code), name, _short(name), county, div, level, sponsor, theme, has_hs, folder, first)
 
 
 def jilin_city_schools(rng: Random, codes: SchoolCodes, div: Division, years: tuple[int, ...], prefix: str) -> list[School]:
@@ -288,7 +286,13 @@ def generated_schools(rng: Random, codes: SchoolCodes, div: Division, n: int, fi
         higher = rng.random() < 0.2
         word = rng.choice(vocab.PRIVATE_WORDS)
         theme = rng.choice(vocab.THEMES)
-        add(f"{ds}{word}{'职业技术学院' if higher else '职业技术学校'}", rng.choice(districts), "higher" if higher else "secondary", "private", theme)
+        add(
+            f"{ds}{word}{'职业技术学院' if higher else '职业技术学校'}",
+            rng.choice(districts),
+            "higher" if higher else "secondary",
+            "private",
+            theme,
+        )
     return out
 
 
@@ -331,7 +335,11 @@ def setup_school(rng: Random, s: School, people: People, years: tuple[int, ...])
 
 
 def _company_name(rng: Random, s: School) -> str:
-    place = rng.choice(vocab.COMPANY_PLACES) if s.division.code == CITY_CODE else rng.choice((s.county.name[:2], rng.choice(vocab.PRIVATE_WORDS)))
+    place = (
+        rng.choice(vocab.COMPANY_PLACES)
+        if s.division.code == CITY_CODE
+        else rng.choice((s.county.name[:2], rng.choice(vocab.PRIVATE_WORDS)))
+    )
     trade, form = rng.choice(vocab.COMPANY_TRADES)
     return f"{s.division.name}{place}{trade}{form}"
 
@@ -539,7 +547,15 @@ def world_skills_award(rng: Random, s: School, year: int) -> Award:
     """A 世界技能大赛 medal (international, social): rare, so the city sample gets one on purpose."""
     name, level, org, (m0, m1), _ = next(c for c in competitions_for(s) if c[1] == "international")
     members = [(s.students_pool[-1], "student"), (s.staff_pool[-1], "instructor")]
-    return Award(name, level, org, rng.choice(vocab.EVENTS), rng.choice(("second", "third", Lit("优胜奖"))), date(year, rng.randint(m0, m1), rng.randint(1, 28)), members)
+    return Award(
+        name,
+        level,
+        org,
+        rng.choice(vocab.EVENTS),
+        rng.choice(("second", "third", Lit("优胜奖"))),
+        date(year, rng.randint(m0, m1), rng.randint(1, 28)),
+        members,
+    )
 
 
 def event_variant(event: str, k: int) -> str:
@@ -564,7 +580,9 @@ def chain_awards(rng: Random, s: School, year: int, event: str, person: Person, 
     """
     comps = {c[1] + "/" + c[2]: c for c in competitions_for(s) if not c[4]}
     out = []
-    for k, (key, prize, month) in enumerate((("city/official", "first", 4), ("provincial/official", "second", 5), ("national/official", "third", 7))):
+    for k, (key, prize, month) in enumerate(
+        (("city/official", "first", 4), ("provincial/official", "second", 5), ("national/official", "third", 7))
+    ):
         name, level, org, _, _ = comps[key]
         out.append(Award(name, level, org, event_variant(event, k), prize, date(year, month, rng.randint(1, 28)), [(person, "student")]))
     if social_event:

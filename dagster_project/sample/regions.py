@@ -130,4 +130,3 @@ def divisions(province_codes: tuple[str, ...] | None) -> list[Division]:
     if province_codes is None or JILIN_PROVINCE in province_codes:
         out[CITY_CODE] = jc
     return [out[k] for k in sorted(out)]
-
