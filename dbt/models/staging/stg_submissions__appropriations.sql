@@ -12,10 +12,5 @@ select
     cast(funded_students as {{ dbt.type_bigint() }}) as funded_students,
     {{ to_money('appropriated_yuan') }} as appropriated_yuan,
     cast(paid_date as date) as paid_date,
-    submission_id,
-    version as submission_version,
-    source_file,
-    sheet,
-    row_number as source_row_number,
-    loaded_at
+    {{ submission_lineage() }}
 from source

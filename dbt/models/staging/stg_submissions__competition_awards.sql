@@ -26,12 +26,7 @@ renamed as (
         end as hr_approval_no,
         -- empty = 0
         {{ to_money('coalesce(paid_yuan, 0)') }} as paid_yuan,
-        submission_id,
-        version as submission_version,
-        source_file,
-        sheet,
-        row_number as source_row_number,
-        loaded_at
+        {{ submission_lineage() }}
     from source
 )
 

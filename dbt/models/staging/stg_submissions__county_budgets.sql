@@ -8,10 +8,5 @@ select
     cast(county_code as {{ dbt.type_string() }}) as county_code,
     {{ to_money('education_budget_yuan') }} as education_budget_yuan,
     {{ to_money('vocational_budget_yuan') }} as vocational_budget_yuan,
-    submission_id,
-    version as submission_version,
-    source_file,
-    sheet,
-    row_number as source_row_number,
-    loaded_at
+    {{ submission_lineage() }}
 from source

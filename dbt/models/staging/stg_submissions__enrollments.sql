@@ -11,10 +11,5 @@ select
     cast(students as {{ dbt.type_bigint() }}) as students,
     cast(exam_class_students as {{ dbt.type_bigint() }}) as exam_class_students,
     {{ to_money('tuition_income_yuan') }} as tuition_income_yuan,
-    submission_id,
-    version as submission_version,
-    source_file,
-    sheet,
-    row_number as source_row_number,
-    loaded_at
+    {{ submission_lineage() }}
 from source

@@ -16,10 +16,5 @@ select
     {{ to_money('income_yuan') }} as income_yuan,
     cast(in_budget as {{ dbt.type_boolean() }}) as in_budget,
     {{ to_money('coalesce(internship_allowance_yuan, 0)') }} as internship_allowance_yuan,
-    submission_id,
-    version as submission_version,
-    source_file,
-    sheet,
-    row_number as source_row_number,
-    loaded_at
+    {{ submission_lineage() }}
 from source

@@ -11,10 +11,5 @@ select
     cast(school_level as {{ dbt.type_string() }}) as school_level,
     cast(sponsor as {{ dbt.type_string() }}) as sponsor,
     cast(has_comprehensive_hs as {{ dbt.type_boolean() }}) as has_comprehensive_hs,
-    submission_id,
-    version as submission_version,
-    source_file,
-    sheet,
-    row_number as source_row_number,
-    loaded_at
+    {{ submission_lineage() }}
 from source

@@ -15,10 +15,5 @@ select
     {{ to_money('income_yuan') }} as income_yuan,
     cast(is_policy_project as {{ dbt.type_boolean() }}) as is_policy_project,
     cast(partner_name as {{ dbt.type_string() }}) as partner_name,
-    submission_id,
-    version as submission_version,
-    source_file,
-    sheet,
-    row_number as source_row_number,
-    loaded_at
+    {{ submission_lineage() }}
 from source
