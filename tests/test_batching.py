@@ -13,19 +13,11 @@ import pandas as pd
 import pytest
 
 from dagster_project.ingest.pipeline import run_ingest, scan
+from dagster_project.publish.common import MART_TABLES as MARTS
 from dagster_project.shared.settings import PROJECT_ROOT, Settings
 from tests.test_dbt_marts import run_dbt
 
 SUBMISSION_ID = re.compile(r"\b[0-9a-f]{20}\b")
-MARTS = (
-    "per_student_funding",
-    "training_volume",
-    "training_target_progress",
-    "partnership_income",
-    "award_spending",
-    "award_entitlements",
-    "county_funding_tilt",
-)
 
 
 def _marts(warehouse_dir: Path, work: Path) -> dict[str, pd.DataFrame]:
