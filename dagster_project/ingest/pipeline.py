@@ -352,14 +352,11 @@ class Ingestor:
             o.submission_id = _submission_id(o, self.run_id)
         return outcomes
 
-    def _validate_and_decide(
-        self, con: duckdb.DuckDBPyConnection, key: str, batch: list[SheetOutcome], registry_run: list[SheetOutcome]
-    ) -> None:
+    def _validate_and_decide(self, key: str, batch: list[SheetOutcome], params: dict[str, list[str]]) -> None:
         # Imported here: Great Expectations takes seconds to import, and a run that finds
         # nothing new (the common case for the sensor and the schedule) never needs it.
         from dagster_project.validation.runner import validate
 
-        params = _reference_parameters(con, registry_run)
         verdicts = validate(TEMPLATES[key], [o.parsed for o in batch if o.parsed], params)
         for o, v in zip(batch, verdicts, strict=True):
             o.verdict = v
@@ -372,11 +369,15 @@ class Ingestor:
         for f in files:
             f.data = b""
         registry_run = [o for o in outcomes if o.template is not None and o.template.key == "school_registry"]
+        params = _reference_parameters(con, [])
         for key in LOAD_ORDER:
             batch = [o for o in outcomes if o.template is not None and o.template.key == key]
             if batch:
-                self._validate_and_decide(con, key, batch, registry_run)
-        self._write(con, files, outcomes, self.superseded, _fingerprint(_reference_parameters(con, registry_run)))
+                self._validate_and_decide(key, batch, params)
+            if key == "school_registry":
+                # The rest of the chunk is checked against the registry as it now stands.
+                params = _reference_parameters(con, registry_run)
+        self._write(con, files, outcomes, self.superseded, _fingerprint(params))
         self.superseded = []
         for o in outcomes:
             o.release()

@@ -686,24 +686,16 @@ class _Planner:
                     [self.sheet("training", tr, y, s.name, s.name)],
                     submitters=[s.code],
                 )
-        pi = ctx.rows("partnership_income", y).get(s.code)
-        if pi:
-            self.add(
-                folder,
-                self.file_name("partnership_income", y, short=s.short),
-                "?",
-                [self.sheet("partnership_income", pi, y, s.name, s.name)],
-                submitters=[s.code],
-            )
-        aw = ctx.rows("competition_awards", y).get(s.code)
-        if aw:
-            self.add(
-                folder,
-                self.file_name("competition_awards", y, short=s.short),
-                "?",
-                [self.sheet("competition_awards", aw, y, s.name, s.name)],
-                submitters=[s.code],
-            )
+        for template in ("partnership_income", "competition_awards"):
+            rows = ctx.rows(template, y).get(s.code)
+            if rows:
+                self.add(
+                    folder,
+                    self.file_name(template, y, short=s.short),
+                    "?",
+                    [self.sheet(template, rows, y, s.name, s.name)],
+                    submitters=[s.code],
+                )
 
     correction_targets: list[tuple[_Planned, School, int]]
     _combined: dict[int, dict[str, str]]
