@@ -27,19 +27,25 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
-    from dagster_project.shared.warehouse import connect
+    from dagster_project.shared.warehouse import connect, outstanding_problems
 
     settings = Settings.from_env()
     with connect(settings.warehouse_path, read_only=True) as con:
-        where = "" if args.all else "WHERE status IN ('rejected', 'unrecognised', 'unreadable')"
-        rows = con.execute(
-            f"SELECT status, source_file, coalesce(sheet, ''), coalesce(template, ''), coalesce(submitter_code, ''), "
-            f"coalesce(CAST(year AS VARCHAR), ''), coalesce(reasons, '') FROM audit.submissions {where} ORDER BY receipt_seq"
-        ).fetchall()
-    for status, src, sheet, template, submitter, year, reasons in rows:
-        print(f"{status:12} {src} [{sheet}] {template} {submitter} {year}")
-        for line in reasons.splitlines()[: args.reasons]:
+        if args.all:
+            cur = con.execute(
+                "SELECT status, source_file, sheet, template, submitter_code, year, reasons FROM audit.submissions ORDER BY receipt_seq"
+            )
+            names = [d[0] for d in cur.description]
+            rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+        else:
+            rows = outstanding_problems(con)
+    for r in rows:
+        year = "" if r["year"] is None else r["year"]
+        print(f"{r['status']:12} {r['source_file']} [{r['sheet'] or ''}] {r['template'] or ''} {r['submitter_code'] or ''} {year}")
+        for line in (r["reasons"] or "").splitlines()[: args.reasons]:
             print(f"             {line}")
+    if not args.all:
+        print(f"{len(rows)} outstanding (a later corrected file clears a rejection; --all lists every sheet ever received)")
     return 0
 
 
@@ -59,7 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p = sub.add_parser("ingest", help="ingest new or changed files under VOCWH_RAW_DIR (no dbt, no publishing)")
     p.add_argument("--reasons", type=int, default=5, help="reasons shown per sheet")
     p.set_defaults(func=_cmd_ingest)
-    p = sub.add_parser("status", help="show audit.submissions (problems only unless --all)")
+    p = sub.add_parser("status", help="what still needs a corrected file: outstanding rejected, unrecognised, unreadable sheets (--all: the whole log)")
     p.add_argument("--all", action="store_true")
     p.add_argument("--reasons", type=int, default=20)
     p.set_defaults(func=_cmd_status)

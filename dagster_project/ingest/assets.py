@@ -11,6 +11,7 @@ import dagster as dg
 from dagster_project.ingest.pipeline import run_ingest
 from dagster_project.shared.resources import VocwhResource
 from dagster_project.shared.templates import TEMPLATES
+from dagster_project.shared.warehouse import connect, outstanding_problems
 from dagster_project.validation.checks import check_results, check_specs
 
 GROUP = "ingest"
@@ -74,4 +75,6 @@ def ingest_submissions(context: dg.AssetExecutionContext, vocwh: VocwhResource):
         asset_key=["audit", "validation_results"],
         metadata={"sheets_validated": sum(1 for o in report.outcomes if o.verdict is not None)},
     )
-    yield from check_results(report)
+    with connect(vocwh.settings().warehouse_path, read_only=True) as con:
+        outstanding = outstanding_problems(con)
+    yield from check_results(report, outstanding)

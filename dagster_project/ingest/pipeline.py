@@ -28,7 +28,7 @@ from dagster_project.shared.pii import check_key, mask_id, person_key
 from dagster_project.shared.settings import Settings
 from dagster_project.shared.templates import LOAD_ORDER, TEMPLATES, T, Template
 from dagster_project.shared.values import cell_text, is_blank
-from dagster_project.shared.warehouse import LINEAGE_COLUMNS, connect, ensure_schema, stored_columns
+from dagster_project.shared.warehouse import EMPTY_SHEET_REASON, LINEAGE_COLUMNS, connect, ensure_schema, stored_columns
 
 if TYPE_CHECKING:
     from dagster_project.validation.runner import Verdict
@@ -291,7 +291,7 @@ class Ingestor:
             o = SheetOutcome(f, sheet.name)
             if not any(not is_blank(c) for row in sheet.rows for c in row):
                 o.status, o.empty_sheet = "unrecognised", True
-                o.reasons = ["空白工作表，未作处理 (empty sheet, nothing to load)"]
+                o.reasons = [EMPTY_SHEET_REASON]
             else:
                 recognised = recognise(sheet.rows)
                 if recognised is None:

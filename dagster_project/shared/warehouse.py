@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -161,3 +162,39 @@ def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConn
         yield con
     finally:
         con.close()
+
+
+# An empty sheet beside the data (a workbook's unused Sheet2) is logged but is nobody's problem.
+EMPTY_SHEET_REASON = "空白工作表，未作处理 (empty sheet, nothing to load)"
+
+PROBLEM_STATUSES = ("rejected", "unrecognised", "unreadable")
+
+# What still needs the submitter's attention, whatever this run did: the latest reading of
+# every file in the landing folder that ended as a problem, unless it is a rejected sheet
+# whose (template, submitter, year) was received again later and loaded (the clerk resent it
+# fixed, under another file name). Ordered as received.
+OUTSTANDING_SQL = f"""
+WITH latest_file AS (
+    SELECT source_file, arg_max(file_hash, receipt_seq) AS file_hash
+    FROM audit.submissions GROUP BY source_file
+), latest_sheet AS (
+    SELECT s.* FROM audit.submissions s JOIN latest_file USING (source_file, file_hash)
+    QUALIFY row_number() OVER (PARTITION BY s.source_file, coalesce(s.sheet, '') ORDER BY s.receipt_seq DESC) = 1
+)
+SELECT status, source_file, sheet, template, submitter_code, year, reasons, receipt_seq
+FROM latest_sheet p
+WHERE status IN {PROBLEM_STATUSES}
+  AND coalesce(reasons, '') <> '{EMPTY_SHEET_REASON}'
+  AND NOT (status = 'rejected' AND EXISTS (
+      SELECT 1 FROM audit.submissions ok
+      WHERE ok.template = p.template AND ok.submitter_code = p.submitter_code AND ok.year = p.year
+        AND ok.status IN ('loaded', 'superseded', 'duplicate') AND ok.received_seq > p.received_seq))
+ORDER BY receipt_seq
+"""
+
+
+def outstanding_problems(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Rejected, unrecognised and unreadable sheets not yet put right (see OUTSTANDING_SQL)."""
+    cur = con.execute(OUTSTANDING_SQL)
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]

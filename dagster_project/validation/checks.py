@@ -7,6 +7,8 @@ other submission is loaded.
 
 from __future__ import annotations
 
+from typing import Any
+
 import dagster as dg
 
 from dagster_project.ingest.pipeline import IngestReport
@@ -36,43 +38,45 @@ def check_specs(submission_key: dg.AssetKey | None = None, audit_key: dg.AssetKe
     return specs
 
 
-def _reason_lines(report: IngestReport, statuses: tuple[str, ...], template: str | None) -> str:
+def _reason_lines(problems: list[dict[str, Any]]) -> str:
     lines: list[str] = []
-    for o in report.outcomes:
-        if o.status not in statuses or o.empty_sheet:
-            continue
-        if template is not None and (o.template is None or o.template.key != template):
-            continue
-        where = o.file.rel + (f" [{o.sheet}]" if o.sheet else "")
-        lines.append(f"- **{where}** ({o.status})")
-        lines += [f"  - {r}" for r in o.reasons[:10]]
-        if len(o.reasons) > 10:
-            lines.append(f"  - …另有{len(o.reasons) - 10}条 ({len(o.reasons) - 10} more, see audit.submissions)")
+    for p in problems:
+        where = p["source_file"] + (f" [{p['sheet']}]" if p["sheet"] else "")
+        reasons = (p["reasons"] or "").splitlines()
+        lines.append(f"- **{where}** ({p['status']})")
+        lines += [f"  - {r}" for r in reasons[:10]]
+        if len(reasons) > 10:
+            lines.append(f"  - …另有{len(reasons) - 10}条 ({len(reasons) - 10} more, see audit.submissions)")
         if len(lines) > MAX_REASONS_SHOWN:
-            lines.append("- … (see audit.submissions)")
+            lines.append("- … (see `vocwh status`)")
             break
     return "\n".join(lines) or "无 (none)"
 
 
-def check_results(report: IngestReport) -> list[dg.AssetCheckResult]:
+def check_results(report: IngestReport, outstanding: list[dict[str, Any]]) -> list[dg.AssetCheckResult]:
+    """Each check reports the warehouse's current state, not just this run's news: a quiet run
+    that read nothing still fails the check while a rejected sheet awaits a corrected file.
+
+    ``outstanding`` is ``warehouse.outstanding_problems`` read after this run's ingestion."""
     results = []
     for t in TEMPLATES.values():
-        rejected = report.count("rejected", t.key)
+        rejected = [p for p in outstanding if p["status"] == "rejected" and p["template"] == t.key]
         validated = sum(1 for o in report.outcomes if o.verdict is not None and o.template is not None and o.template.key == t.key)
         results.append(
             dg.AssetCheckResult(
                 asset_key=dg.AssetKey(["submissions", t.key]),
                 check_name=GX_CHECK,
-                passed=rejected == 0,
+                passed=not rejected,
                 severity=dg.AssetCheckSeverity.WARN,
                 metadata={
-                    "sheets_validated": validated,
-                    "sheets_rejected": rejected,
-                    "rejections": dg.MetadataValue.md(_reason_lines(report, ("rejected",), t.key)),
+                    "sheets_rejected_outstanding": len(rejected),
+                    "sheets_validated_this_run": validated,
+                    "sheets_rejected_this_run": report.count("rejected", t.key),
+                    "rejections": dg.MetadataValue.md(_reason_lines(rejected)),
                 },
             )
         )
-    bad = [o for o in report.outcomes if o.status in ("unrecognised", "unreadable") and not o.empty_sheet]
+    bad = [p for p in outstanding if p["status"] in ("unrecognised", "unreadable")]
     results.append(
         dg.AssetCheckResult(
             asset_key=dg.AssetKey(["audit", "submissions"]),
@@ -80,9 +84,9 @@ def check_results(report: IngestReport) -> list[dg.AssetCheckResult]:
             passed=not bad,
             severity=dg.AssetCheckSeverity.WARN,
             metadata={
-                "unreadable": report.count("unreadable"),
-                "unrecognised": sum(1 for o in bad if o.status == "unrecognised"),
-                "problems": dg.MetadataValue.md(_reason_lines(report, ("unrecognised", "unreadable"), None)),
+                "unreadable_outstanding": sum(1 for p in bad if p["status"] == "unreadable"),
+                "unrecognised_outstanding": sum(1 for p in bad if p["status"] == "unrecognised"),
+                "problems": dg.MetadataValue.md(_reason_lines(bad)),
             },
         )
     )
