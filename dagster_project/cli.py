@@ -65,7 +65,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     p = sub.add_parser("ingest", help="ingest new or changed files under VOCWH_RAW_DIR (no dbt, no publishing)")
     p.add_argument("--reasons", type=int, default=5, help="reasons shown per sheet")
     p.set_defaults(func=_cmd_ingest)
-    p = sub.add_parser("status", help="what still needs a corrected file: outstanding rejected, unrecognised, unreadable sheets (--all: the whole log)")
+    p = sub.add_parser(
+        "status", help="what still needs a corrected file: outstanding rejected, unrecognised, unreadable sheets (--all: the whole log)"
+    )
     p.add_argument("--all", action="store_true")
     p.add_argument("--reasons", type=int, default=20)
     p.set_defaults(func=_cmd_status)

@@ -48,10 +48,7 @@ def test_quiet_run_reports_outstanding_rejections_in_the_asset_check(city: Calla
     resources = {"vocwh": VocwhResource(raw_dir=str(s.raw_dir), warehouse_dir=str(s.warehouse_dir), pii_key="test-key")}
     for run in range(2):  # the second run reads nothing new
         result = dg.materialize([ingest_submissions], resources=resources)
-        evals = {
-            (e.asset_key.to_user_string(), e.check_name): e
-            for e in result.get_asset_check_evaluations()
-        }
+        evals = {(e.asset_key.to_user_string(), e.check_name): e for e in result.get_asset_check_evaluations()}
         enrol = evals[("submissions/enrollment", "great_expectations_suite")]
         assert not enrol.passed, f"run {run}"
         assert enrol.metadata["sheets_rejected_outstanding"].value == 1
