@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from dagster_project.publish.payout import payout_list
+from dagster_project.shared.warehouse import ensure_schema
 from tests.conftest import query, registry_rows, write_xlsx
 from tests.test_dbt_marts import run_dbt
 from tests.test_ingest import AWARD_HEADER, GOOD_USCC, PARTNER_HEADER, award, gb11643, reasons_of
@@ -101,3 +102,19 @@ def test_one_event_however_written_counts_once_through_dbt(city, tmp_path: Path)
     assert ents == [(ROBOT, "national", "third", Decimal("12000.00"), Decimal("20000.00"), 2, 1)]
     assert contracts_counted == [(1, Decimal("150000.00"))]
     assert [(r["person_name"], r["event_name"], r["to_pay_yuan"]) for r in payout] == [("张三", KANGXI_ROBOT, Decimal("12000.00"))]
+
+
+def test_a_warehouse_from_before_the_keys_gets_them_filled(tmp_path: Path) -> None:
+    con = duckdb.connect(str(tmp_path / "old.duckdb"))
+    try:
+        ensure_schema(con)
+        con.execute("ALTER TABLE history.competition_awards DROP COLUMN event_key")
+        con.execute("ALTER TABLE history.partnership_income DROP COLUMN contract_key")
+        con.execute("INSERT INTO history.competition_awards (event_name, row_number) VALUES (?, 3), (?, 4)", [KANGXI_ROBOT, "Ｗｅｂ 技术"])
+        con.execute("INSERT INTO history.partnership_income (contract_no, row_number) VALUES ('ＨＴ－１', 3)")
+        ensure_schema(con)
+        assert con.execute("SELECT event_key FROM history.competition_awards ORDER BY row_number").fetchall() == [(ROBOT,), ("web技术",)]
+        assert con.execute("SELECT contract_key FROM history.partnership_income").fetchall() == [("ht-1",)]
+        assert con.execute("SELECT event_key FROM submissions.competition_awards").fetchall() == []  # the view has the column
+    finally:
+        con.close()
