@@ -24,6 +24,16 @@ def id_number(body17: str = "22020219900101123") -> str:
     return body17 + ric.calc_check_digit(body17 + "0")  # stdnum expects a placeholder check digit
 
 
+def gb11643(body17: str) -> str:
+    """An ID with its check digit computed by hand from GB 11643 (not by the code under test)."""
+    weights = [2 ** (17 - i) % 11 for i in range(len(body17))]
+    return body17 + "10X98765432"[sum(int(d) * w for d, w in zip(body17, weights, strict=True)) % 11]
+
+
+def mask(number: str) -> str:
+    return number[:6] + "*" * (len(number) - 10) + number[-4:]
+
+
 def credit_code(body17: str = "91220200MA0Y12345") -> str:
     return body17 + uscc.calc_check_digit(body17)
 
@@ -195,7 +205,27 @@ REJECTIONS = [
     (
         "id_check_digit",
         [AWARD_HEADER, award(身份证号=BAD_ID)],
-        [f"第2行 身份证号(id_number)：不是有效的18位身份证号（位数或校验位不对），请核对（填写的是「{BAD_ID[:6]}********{BAD_ID[-4:]}」）"],
+        [
+            f"第2行 身份证号(id_number)：校验位（最后一位）与前17位不符，请核对 (check_digit)（填写的是「{BAD_ID[:6]}********{BAD_ID[-4:]}」）"
+        ],
+    ),
+    (
+        "id_parts",
+        [
+            AWARD_HEADER,
+            award(身份证号=gb11643("22020219900230123")),
+            award(姓名="李四", 身份证号=gb11643("99020219900101123")),
+            award(姓名="王五", 身份证号="220202900101123"),
+            award(姓名="赵六", 身份证号=gb11643("22020218991231123")),
+            award(姓名="钱七", 身份证号=gb11643("2202021990010112")),
+        ],
+        [
+            f"第2行 身份证号(id_number)：出生日期（第7-14位）不是有效日期 (birth_date)（填写的是「{mask(gb11643('22020219900230123'))}」）",
+            f"第3行 身份证号(id_number)：地区码（前6位）不是有效的行政区划代码 (area_code)（填写的是「{mask(gb11643('99020219900101123'))}」）",
+            "第4行 身份证号(id_number)：15位旧身份证号已于2013年停止使用，请填写18位身份证号 (length: 15-digit legacy ID)（填写的是「220202*****1123」）",
+            f"第5行 身份证号(id_number)：出生日期（第7-14位）应在1900年1月1日到今天之间 (birth_date)（填写的是「{mask(gb11643('22020218991231123'))}」）",
+            f"第6行 身份证号(id_number)：位数不对：应为18位（17位数字加最后一位数字或X），填写的是17位 (length)（填写的是「{mask(gb11643('2202021990010112'))}」）",
+        ],
     ),
     (
         "unknown_enum",

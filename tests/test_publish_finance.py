@@ -15,7 +15,7 @@ import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
 from dagster_project.publish.finance import SHEETS, YUAN_FORMAT, write_finance_workbook, write_summary_html
-from dagster_project.publish.payout import normalise_event, payout_list
+from dagster_project.publish.payout import payout_list
 from dagster_project.publish.scratch import FORMULA_NAME, S1, S3, S4, build_scratch_warehouse
 from dagster_project.shared.settings import Settings
 
@@ -165,11 +165,6 @@ def test_payout_uses_mart_event_columns_when_present(settings: Settings) -> None
     lathe = next(r for r in rows if r["event_key"] == "数控车")
     assert lathe["event_name"] == "数控车（决赛）" and lathe["hr_approval_no"] == "吉人社字〔2024〕99号"
     assert lathe["person_name"] == "张三"
-
-
-def test_normalise_event() -> None:
-    assert normalise_event("工业机器人　技术 应用") == normalise_event("工业机器人技术应用")
-    assert normalise_event("Ｗｅｂ技术") == normalise_event("Web技术")
 
 
 class _Tags(HTMLParser):

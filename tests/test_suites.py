@@ -26,7 +26,7 @@ def test_award_suite_covers_every_kind_of_rule() -> None:
         ("type", "award_date"),
         ("enum", "competition_level"),
         ("range", "claimed_yuan"),
-        ("check_digit", "id_number"),
+        ("id_number", "id_number"),
         ("reference", "school_code"),
         ("same_year", "year"),
         ("same_submitter", "school_code"),

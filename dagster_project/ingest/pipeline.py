@@ -24,6 +24,7 @@ import pandas as pd
 from dagster_project.ingest.parse import ParsedSheet, extract, recognise
 from dagster_project.ingest.reader import SUFFIXES, Sheet, Unreadable, read_sheets
 from dagster_project.shared.codes import county_names
+from dagster_project.shared.keys import text_key
 from dagster_project.shared.pii import check_key, mask_id, person_key
 from dagster_project.shared.settings import Settings
 from dagster_project.shared.templates import LOAD_ORDER, TEMPLATES, T, Template
@@ -212,6 +213,8 @@ def _history_frame(template: Template, outcomes: list[SheetOutcome], pii_key: st
                     data[c.key].append(None if v is None else str(v))
                 else:
                     data[c.key].append(v)
+                if c.key_column:
+                    data[c.key_column].append(text_key(v) if v is not None else None)
             data["row_number"].append(row.row_number)
         n = len(o.parsed.rows)
         data["submission_id"] += [o.submission_id] * n
@@ -458,7 +461,7 @@ class Ingestor:
                 df = _history_frame(TEMPLATES[key], stored, self.settings.pii_key, now)
                 con.register("hist_df", df)
                 casts = ", ".join(f"CAST({n} AS {t}) AS {n}" for n, t in [*stored_columns(TEMPLATES[key]), *LINEAGE_COLUMNS])
-                con.execute(f"INSERT INTO history.{key} SELECT {casts} FROM hist_df")
+                con.execute(f"INSERT INTO history.{key} BY NAME SELECT {casts} FROM hist_df")
                 con.unregister("hist_df")
             results = [
                 {**r, "submission_id": o.submission_id, "template": o.parsed.template.key, "validated_at": now, "run_id": self.run_id}

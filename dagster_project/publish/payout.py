@@ -11,8 +11,6 @@ from the person-event's own rows.  Should the source of names change, only
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
@@ -20,13 +18,6 @@ from decimal import Decimal
 import duckdb
 
 from dagster_project.publish.common import Row, fetch_rows, relation_exists
-
-_SPACE = re.compile(r"\s+")
-
-
-def normalise_event(text: object) -> str:
-    """Events compare after NFKC and without white space (policy-rules.md 1.4)."""
-    return _SPACE.sub("", unicodedata.normalize("NFKC", "" if text is None else str(text))).casefold()
 
 
 def payout_list(con: duckdb.DuckDBPyConnection, year: int) -> list[Row]:
@@ -43,7 +34,7 @@ def payout_list(con: duckdb.DuckDBPyConnection, year: int) -> list[Row]:
         raw = fetch_rows(
             con,
             """
-            SELECT person_key, person_name, id_masked, event_name, competition_name, competition_level, organizer_type, prize,
+            SELECT person_key, person_name, id_masked, event_name, event_key, competition_name, competition_level, organizer_type, prize,
                    hr_approval_no, loaded_at, row_number
             FROM submissions.competition_awards WHERE year = ?
             ORDER BY loaded_at DESC NULLS LAST, row_number
@@ -59,10 +50,10 @@ def payout_list(con: duckdb.DuckDBPyConnection, year: int) -> list[Row]:
         rows = by_person.get(e["person_key"], [])
         events: dict[str, list[Row]] = defaultdict(list)
         for r in rows:
-            events[normalise_event(r["event_name"])].append(r)
-        # event_key is the normalised event name; should dbt key events otherwise, a person
-        # with a single event that year is still matched unambiguously.
-        same = events.get(normalise_event(e.get("event_key"))) or (next(iter(events.values())) if len(events) == 1 else [])
+            events[r["event_key"]].append(r)
+        # event_key is the key ingestion stored with each row (shared/keys.py); should dbt key
+        # events otherwise, a person with a single event that year is still matched unambiguously.
+        same = events.get(e.get("event_key")) or (next(iter(events.values())) if len(events) == 1 else [])
         # The counted award is the row with the person-event's level, organizer and prize.
         counted = [
             r

@@ -19,6 +19,7 @@ from typing import Any
 
 import duckdb
 
+from dagster_project.shared.keys import text_key
 from dagster_project.shared.settings import DEV_PII_KEY, Settings
 from dagster_project.shared.templates import TEMPLATES
 from dagster_project.shared.warehouse import LINEAGE_COLUMNS, ensure_schema, stored_column_names
@@ -408,6 +409,7 @@ def _award(school: str, r: tuple[Any, ...]) -> dict[str, Any]:
         "competition_level": level,
         "organizer_type": org,
         "event_name": event,
+        "event_key": text_key(event),
         "prize": prize,
         "award_date": date(YEAR, 6, 1),
         "claimed_yuan": claimed,

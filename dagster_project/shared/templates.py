@@ -75,6 +75,9 @@ class Column:
     known_county: bool = False  # must be a configured county code
     pii: bool = False
     aliases: tuple[str, ...] = ()  # other header spellings seen in offices
+    # Text compared as a key (赛项, 合同编号): the name of the column stored next to it that
+    # holds its comparison key (shared.keys.text_key), computed once at ingest.
+    key_column: str | None = None
 
     @property
     def label(self) -> str:
@@ -304,7 +307,7 @@ PARTNERSHIP_INCOME = Template(
         Column("partner_credit_code", "统一社会信用代码", T.CREDIT_CODE, True, "统一社会信用代码 partner's unified social credit code"),
         Column("cooperation_type", "合作类型", T.ENUM, True, "合作类型 cooperation type", choices=COOPERATION_TYPES),
         Column("income_category", "收入类别", T.ENUM, True, "收入类别 income category", choices=INCOME_CATEGORIES),
-        Column("contract_no", "合同编号", T.TEXT, True, "合同编号 contract number"),
+        Column("contract_no", "合同编号", T.TEXT, True, "合同编号 contract number", key_column="contract_key"),
         Column("contract_start", "合作开始日期", T.DATE, True, "合作开始日期 contract start"),
         Column("contract_end", "合作结束日期", T.DATE, True, "合作结束日期 contract end"),
         Column("income_yuan", "收入金额（元）", T.DECIMAL, True, "收入金额 income (yuan)", min_value=0),
@@ -349,7 +352,7 @@ COMPETITION_AWARDS = Template(
         Column("competition_name", "大赛名称", T.TEXT, True, "大赛名称 competition"),
         Column("competition_level", "大赛级别", T.ENUM, True, "大赛级别 competition level", choices=COMPETITION_LEVELS),
         Column("organizer_type", "主办方类型", T.ENUM, True, "主办方类型 organizer type", choices=ORGANIZER_TYPES),
-        Column("event_name", "赛项名称", T.TEXT, True, "赛项名称 event"),
+        Column("event_name", "赛项名称", T.TEXT, True, "赛项名称 event", key_column="event_key"),
         Column("prize", "获奖等级", T.ENUM, True, "获奖等级 prize (any other text is kept as other)", choices=PRIZES, fallback="other"),
         Column("award_date", "获奖日期", T.DATE, True, "获奖日期 award date"),
         Column("claimed_yuan", "申报奖励金额（元）", T.DECIMAL, True, "申报奖励金额 claimed award (yuan)", min_value=0),

@@ -5,7 +5,8 @@ Schemas in ``warehouse.duckdb``:
 - ``history.<template>``: every row of every stored version of every submission,
   with lineage (submission_id, version, source_file, sheet, row_number, loaded_at).
   ID numbers never appear: ``competition_awards`` keeps ``person_key`` (HMAC-SHA256)
-  and ``id_masked`` instead.
+  and ``id_masked`` instead. Text compared as a key (a column with ``key_column``) is
+  stored with its comparison key next to it (``event_key``, ``contract_key``).
 - ``submissions.<template>``: a view of ``history`` restricted to the current version of
   each submission (status ``loaded``); this is what dbt reads as its sources.
 - ``audit.submissions``: one row per sheet (or unreadable file), as in the spec.
@@ -25,6 +26,7 @@ from typing import Any
 
 import duckdb
 
+from dagster_project.shared.keys import text_key
 from dagster_project.shared.templates import TEMPLATES, Column, T, Template
 
 SQL_TYPES: dict[T, str] = {
@@ -53,13 +55,16 @@ LINEAGE_COLUMNS: list[tuple[str, str]] = [
 
 
 def stored_columns(template: Template) -> list[tuple[str, str]]:
-    """(name, SQL type) of the data columns as stored: an ID number becomes its key and mask."""
+    """(name, SQL type) of the data columns as stored: an ID number becomes its key and mask;
+    a text compared as a key is followed by its comparison key."""
     out: list[tuple[str, str]] = []
     for c in template.columns:
         if c.type is T.ID_NUMBER:
             out += [("person_key", "VARCHAR"), ("id_masked", "VARCHAR")]
         else:
             out.append((c.key, SQL_TYPES[c.type]))
+        if c.key_column:
+            out.append((c.key_column, "VARCHAR"))
     return out
 
 
@@ -145,11 +150,33 @@ def current_view_ddl(template: Template) -> str:
     )
 
 
+def _add_key_columns(con: duckdb.DuckDBPyConnection, template: Template) -> None:
+    """A warehouse made before a comparison-key column existed gets it, filled from its text."""
+    have = {
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'history' AND table_name = ?", [template.key]
+        ).fetchall()
+    }
+    for c in template.columns:
+        if not c.key_column or c.key_column in have:
+            continue
+        con.execute(f"ALTER TABLE history.{template.key} ADD COLUMN {c.key_column} VARCHAR")
+        texts = [r[0] for r in con.execute(f"SELECT DISTINCT {c.key} FROM history.{template.key} WHERE {c.key} IS NOT NULL").fetchall()]
+        if texts:
+            con.execute(
+                f"UPDATE history.{template.key} AS h SET {c.key_column} = m.k "
+                f"FROM (SELECT unnest(?) AS t, unnest(?) AS k) AS m WHERE h.{c.key} = m.t",
+                [texts, [text_key(t) for t in texts]],
+            )
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create every table and view the pipeline writes; safe to call on every run."""
     con.execute(AUDIT_DDL)
     for t in TEMPLATES.values():
         con.execute(history_ddl(t))
+        _add_key_columns(con, t)
         con.execute(current_view_ddl(t))
 
 

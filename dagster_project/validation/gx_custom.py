@@ -1,7 +1,9 @@
 """Custom Great Expectations for the check characters of Chinese codes.
 
-GX has no built-in for GB 11643 ID numbers or GB 32100 credit codes; python-stdnum
-implements both, so these expectations only adapt it to GX's column-map protocol.
+GX has no built-in for GB 11643 ID numbers or GB 32100 credit codes. The ID rule is the
+project's own (``shared.cn_id``: stdnum's ``cn.ric`` wrongly judges the area code by the
+birth year); credit codes use python-stdnum. These expectations only adapt the rules to
+GX's column-map protocol.
 Importing this module registers them, which loading the JSON suites requires.
 """
 
@@ -15,7 +17,9 @@ import pandas as pd
 from great_expectations.execution_engine import PandasExecutionEngine
 from great_expectations.expectations.expectation import ColumnMapExpectation
 from great_expectations.expectations.metrics import ColumnMapMetricProvider, column_condition_partial
-from stdnum.cn import ric, uscc
+from stdnum.cn import uscc
+
+from dagster_project.shared.cn_id import is_valid_id
 
 
 class ColumnValuesValidCnIdNumber(ColumnMapMetricProvider):
@@ -23,11 +27,11 @@ class ColumnValuesValidCnIdNumber(ColumnMapMetricProvider):
 
     @column_condition_partial(engine=PandasExecutionEngine)
     def _pandas(cls, column: pd.Series, **kwargs: object) -> pd.Series:
-        return column.map(lambda v: isinstance(v, str) and len(v) == 18 and ric.is_valid(v))
+        return column.map(is_valid_id)
 
 
 class ExpectColumnValuesToBeValidCnIdNumber(ColumnMapExpectation):
-    """Values are 18-character resident ID numbers whose last character is the GB 11643 check digit."""
+    """Values are resident ID numbers valid per ``shared.cn_id`` (length, check digit, birth date, area code)."""
 
     map_metric = "column_values.valid_cn_id_number"
     success_keys = ("mostly",)

@@ -24,6 +24,7 @@ import pandas as pd
 from great_expectations.data_context.types.base import ProgressBarsConfig
 
 from dagster_project.ingest.parse import ParsedSheet
+from dagster_project.shared.cn_id import id_reason
 from dagster_project.shared.pii import mask_id
 from dagster_project.shared.templates import T, Template
 from dagster_project.validation import gx_custom  # noqa: F401  (registers the custom expectations)
@@ -187,6 +188,8 @@ def validate(template: Template, sheets: list[ParsedSheet], parameters: dict[str
                 failed_cells.add((s_idx, row_number, key))
                 row = by_row[row_number]
                 message = row.errors.get(key, meta["message_zh"]) if check == "type" else meta["message_zh"]
+                if check == "id_number" and isinstance(row.typed.get(key), str):
+                    message = id_reason(row.typed[key]) or message  # names the part that is wrong
                 text = f"第{row_number}行 {column.label}：{message}{_quote(template, key, row.raw.get(key))}"
                 row_reasons[s_idx].append((row_number, order.get(key, 99), text))
     for v, rows in zip(verdicts, row_reasons, strict=True):

@@ -95,7 +95,7 @@ def _column_expectations(template: Template, column: Column) -> list[Any]:
     if column.type is T.ID_NUMBER:
         out.append(
             gx_custom.ExpectColumnValuesToBeValidCnIdNumber(
-                column=key, meta=_meta("check_digit", key, "不是有效的18位身份证号（位数或校验位不对），请核对")
+                column=key, meta=_meta("id_number", key, "不是有效的18位身份证号（位数、校验位、出生日期或地区码不对），请核对")
             )
         )
     if column.type is T.CREDIT_CODE:

@@ -21,6 +21,7 @@ organizer_factors as (
 
 -- §1.1-1.3: the same standard for every role; international read as the national tier;
 -- social organizers get the standard times their factor (half); prize other has no standard.
+-- Instructors get nothing where the organizer's instructors_awarded parameter is false.
 priced as (
     select
         a.year,
@@ -43,10 +44,13 @@ priced as (
         tier.standard_level,
         std.standard_yuan,
         fct.factor as organizer_factor,
-        {{ to_money('coalesce(std.standard_yuan * fct.factor, 0)') }} as award_value_yuan,
+        -- 二(七) names instructors only for 职业院校技能大赛; for social organizers the seed
+        -- parameter instructors_awarded decides (default true: the halved standard, like students)
+        (a.role = 'instructor' and not fct.instructors_awarded) as is_role_excluded,
+        {{ to_money("case when a.role = 'instructor' and not fct.instructors_awarded then 0 else coalesce(std.standard_yuan * fct.factor, 0) end") }} as award_value_yuan,
         case
             when a.prize = 'other' then 'prize_other'
-            when std.standard_yuan is null or fct.factor is null then 'no_standard'
+            when std.standard_yuan is null or fct.factor is null or fct.instructors_awarded is null then 'no_standard'
         end as review_key
     from awards as a
     left join level_tiers as tier
@@ -94,6 +98,13 @@ final as (
         r.standard_yuan,
         r.organizer_factor,
         r.award_value_yuan,
+        r.is_role_excluded,
+        case
+            when r.is_role_excluded then {{ dbt.concat([
+                "'指导教师不在该类竞赛奖励范围内（政策参数 instructors_awarded = false），奖励为0 instructor not awarded for organizer type '",
+                "r.organizer_type", "' (seed policy_award_organizer_factors.instructors_awarded = false)'"
+            ]) }}
+        end as exclusion_reason,
         (r.rank_in_person_event = 1) as is_counted,
         (r.rank_in_person_event > 1) as is_suppressed,
         case

@@ -29,11 +29,11 @@ select
     cast(max(sch.county_code) as {{ dbt.type_string() }}) as county_code,
     cast(max(sch.school_name) as {{ dbt.type_string() }}) as school_name,
     cast(count(distinct l.partner_credit_code) as {{ dbt.type_bigint() }}) as partners,
-    cast(count(distinct l.contract_no) as {{ dbt.type_bigint() }}) as contracts,
+    cast(count(distinct l.contract_key) as {{ dbt.type_bigint() }}) as contracts,
     {{ to_money('sum(l.income_yuan)') }} as income_yuan,
     {{ to_money('sum(case when l.in_budget then l.income_yuan else 0 end)') }} as in_budget_yuan,
     {{ to_money('sum(case when l.in_budget then 0 else l.income_yuan end)') }} as off_budget_yuan,
-    cast(count(distinct case when l.is_over_cycle then l.contract_no end) as {{ dbt.type_bigint() }}) as contracts_over_3y,
+    cast(count(distinct case when l.is_over_cycle then l.contract_key end) as {{ dbt.type_bigint() }}) as contracts_over_3y,
     {{ to_money('sum(l.internship_allowance_yuan)') }} as internship_allowance_yuan,
     (l.income_category <> 'donation') as counts_as_service_income
 from lines as l

@@ -16,6 +16,9 @@ renamed as (
         cast(competition_level as {{ dbt.type_string() }}) as competition_level,
         cast(organizer_type as {{ dbt.type_string() }}) as organizer_type,
         cast(event_name as {{ dbt.type_string() }}) as event_name,
+        -- 赛项比较键, policy-rules.md §1.4: computed once at ingest (NFKC, case folded, no
+        -- white space; dagster_project/shared/keys.py), never re-derived in SQL
+        cast(event_key as {{ dbt.type_string() }}) as event_key,
         cast(prize as {{ dbt.type_string() }}) as prize,
         cast(award_date as date) as award_date,
         {{ to_money('claimed_yuan') }} as claimed_yuan,
@@ -39,8 +42,7 @@ select
     competition_level,
     organizer_type,
     event_name,
-    -- 赛项比较键: NFKC (practical) and no white space, policy-rules.md §1.4
-    {{ normalize_event_name('event_name') }} as event_key,
+    event_key,
     prize,
     award_date,
     claimed_yuan,

@@ -11,6 +11,8 @@ select
     cast(cooperation_type as {{ dbt.type_string() }}) as cooperation_type,
     cast(income_category as {{ dbt.type_string() }}) as income_category,
     cast(contract_no as {{ dbt.type_string() }}) as contract_no,
+    -- 合同比较键: computed once at ingest like event_key (NFKC, case folded, no white space)
+    cast(contract_key as {{ dbt.type_string() }}) as contract_key,
     cast(contract_start as date) as contract_start,
     cast(contract_end as date) as contract_end,
     {{ to_money('income_yuan') }} as income_yuan,
