@@ -22,9 +22,15 @@
     ref('award_payout'),
 ] %}
 
+{#- The build's --select (null for a full build): publishing rewrites only the years an
+    incremental build can have changed. -#}
+{%- set selection = invocation_args_dict.get('select') or [] %}
+{%- set selection = selection if selection is string else selection | join(' ') %}
+
 {% for rel in published %}
 select
     {{ dbt.current_timestamp() }} as built_at,
+    {% if selection %}'{{ selection | replace("'", "''") }}'{% else %}cast(null as {{ dbt.type_string() }}){% endif %} as selection,
     '{{ rel.schema }}' as table_schema,
     '{{ rel.identifier }}' as table_name,
     (select count(*) from {{ rel }}) as row_count
