@@ -97,7 +97,8 @@ def query(settings: Settings, sql: str, params: Sequence[Any] = ()) -> list[tupl
 # real `dbt build`, once per session; tests that change the warehouse take a copy.
 
 HOSTILE_SCHOOL = "5122020901"
-PLAIN_SCHOOL_2025 = "5122020902"
+HTML_SCHOOL = "5122020902"
+HTML_NAME = "<img src=x onerror=alert(1)>职业学校"
 FORMULA_NAME = '=HYPERLINK("http://x","y")'
 HOSTILE = [FORMULA_NAME, "+1", "-2", "@SUM(A1)"]
 PUBLISH_PII_KEY = "test-publish-key"
@@ -130,10 +131,18 @@ def _hostile_city(landing: Path) -> None:
             "名录": [
                 REGISTRY_HEADER,
                 [2025, HOSTILE_SCHOOL, FORMULA_NAME, "220202", "中职", "县属", "否"],
-                [2025, PLAIN_SCHOOL_2025, "吉林市昌邑区第二职业学校", "220202", "中职", "县属", "否"],
+                [2025, HTML_SCHOOL, HTML_NAME, "220202", "中职", "县属", "否"],
             ]
         },
     )
+    for school, students in ((HOSTILE_SCHOOL, 300), (HTML_SCHOOL, 120)):
+        write_csv(
+            landing / f"2025/昌邑区/{school}/在校生情况.csv",
+            [
+                ["年度", "学校标识码", "专业大类代码", "专业大类名称", "在校生数", "其中：职教高考班学生数", "学费收入（元）"],
+                [2025, school, "51", "装备制造大类", students, 0, students * 500],
+            ],
+        )
     zhang, hostile, li = (PEOPLE_2025[k] for k in ("zhang", "hostile", "li"))
     write_xlsx(
         landing / "2025/昌邑区/学校901/2025年技能大赛获奖统计.xlsx",
@@ -148,7 +157,7 @@ def _hostile_city(landing: Path) -> None:
                  d(2025, 8, 15), 12000, "吉人社字〔2025〕18号", 0],
                 [2025, HOSTILE_SCHOOL, *hostile, "参赛教师", "-2", "省级", "职业院校技能大赛", "+1", "三等奖",
                  d(2025, 5, 10), 5000, FORMULA_NAME, 5000],
-                [2025, HOSTILE_SCHOOL, *li, "指导教师", "吉林省职业院校技能大赛", "省级", "职业院校技能大赛", "@SUM(A1)", "二等奖",
+                [2025, HOSTILE_SCHOOL, *li, "参赛教师", "吉林省职业院校技能大赛", "省级", "职业院校技能大赛", "@SUM(A1)", "二等奖",
                  d(2025, 5, 10), 8000, None, 8500],
             ]
         },
