@@ -1,4 +1,7 @@
-"""Receipts (回执): one per submitter, every reason with row and column, escaped."""
+"""Receipts (回执): one per submitter, every reason with row and column, escaped.
+
+On the real pipeline's audit log and the real dbt build (``published_city``: the sample city
+with its deliberately bad files, a correction and a duplicate, plus a hostile 2025)."""
 
 from __future__ import annotations
 
@@ -10,17 +13,26 @@ import duckdb
 import pytest
 
 from dagster_project.publish.receipts import parse_reason, select_batch, write_receipts
-from dagster_project.publish.scratch import S1, S2, build_scratch_warehouse
+from tests.conftest import HOSTILE_SCHOOL, HTML_SCHOOL, PublishedCity
+
+HEALTH = "5122020062"  # 吉林市卫生学校
+FIRST_VOC_HS = "5122020087"  # 吉林市第一职业高级中学, corrected its 2024 enrollment (raw/2025-03-更正)
 
 
-@pytest.fixture
-def con(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    settings = build_scratch_warehouse(tmp_path / "wh")
-    c = duckdb.connect(str(settings.warehouse_path), read_only=True)
+@pytest.fixture(scope="module")
+def con(published_city: PublishedCity) -> Iterator[duckdb.DuckDBPyConnection]:
+    c = duckdb.connect(str(published_city.settings.warehouse_path), read_only=True)
     try:
         yield c
     finally:
         c.close()
+
+
+@pytest.fixture(scope="module")
+def receipts(con: duckdb.DuckDBPyConnection, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """File name -> page, for the one batch the session's ingest made."""
+    paths = write_receipts(con, tmp_path_factory.mktemp("receipts"))
+    return {p.name: p.read_text(encoding="utf-8") for p in paths}
 
 
 def text(html: str) -> str:
@@ -30,62 +42,69 @@ def text(html: str) -> str:
     return re.sub(r"<[^>]+>", "", html)
 
 
-def test_one_receipt_per_submitter(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
-    paths = write_receipts(con, tmp_path / "r", "run-1")
-    assert sorted(p.name for p in paths) == sorted(
-        [
-            "220200_吉林市本级.html",
-            "220282_桦甸市.html",
-            f"{S1}_吉林市第一职业高级中学.html",
-            f"{S2}_桦甸市职业教育中心.html",
-            "3122020401_HYPERLINK(_http_x_,_y_).html",  # a hostile name makes a harmless file name
-            "unidentified_未识别来源.html",
-        ]
+def _page(receipts: dict[str, str], code: str) -> str:
+    (name,) = [n for n in receipts if n.startswith(code + "_") or n == f"{code}.html"]
+    return receipts[name]
+
+
+def test_one_receipt_per_submitter(con: duckdb.DuckDBPyConnection, receipts: dict[str, str]) -> None:
+    codes = {r[0] for r in con.execute("SELECT DISTINCT submitter_code FROM audit.submissions WHERE submitter_code IS NOT NULL").fetchall()}
+    assert len(receipts) == len(codes) + 1  # + the unidentified files
+    names = set(receipts)
+    assert {
+        "220200_吉林市本级.html",
+        "220282_桦甸市.html",
+        f"{HEALTH}_吉林市卫生学校.html",  # the name from marts.schools
+        "5122029001.html",  # not in any registry: no name to give
+        f"{HOSTILE_SCHOOL}_HYPERLINK(_http_x_,_y_).html",  # a hostile name makes a harmless file name
+        f"{HTML_SCHOOL}_img_src=x_onerror=alert(1)_职业学校.html",
+        "unidentified_未识别来源.html",
+    } <= names
+
+
+def test_rejected_file_lists_every_reason_with_row_and_column(receipts: dict[str, str]) -> None:
+    t = text(_page(receipts, HEALTH))
+    assert "2024/市直/吉林市卫生学校/培训台账2024_草稿.xlsx" in t and "培训开展情况（training）" in t and "退回，未入库" in t
+    assert "原因（共 1 条）" in t
+    assert (
+        "|1|9|结束日期(end_date)、开始日期(start_date)|第9行 结束日期(end_date)：不能早于开始日期(start_date)（填写的是「2024年10月1日」）"
+        in t
     )
-    assert all(p.parent == tmp_path / "r" for p in paths)
-
-
-def test_rejected_file_lists_every_reason_with_row_and_column(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
-    paths = write_receipts(con, tmp_path, "run-1")
-    page = next(p for p in paths if p.name.startswith(S1)).read_text(encoding="utf-8")
-    t = text(page)
-    assert "一职高/在校生.xlsx" in t and "在校生及学费收入（enrollment）" in t and "退回，未入库" in t
-    assert "原因（共 3 条）" in t
-    assert "|1|5|在校生数(students)|第5行 在校生数(students)：应为整数，实际为“一千” not_an_integer" in t
-    assert "|2|7|学费收入（元）(tuition_income_yuan)|第7行" in t
-    assert "|3|9|学校标识码(school_code)|" in t
     assert "请按上列原因逐条修改" in t
-    # the loaded sheet of the same school is on the same receipt
+    # the loaded sheets of the same school are on the same receipt
     assert "技能大赛获奖情况（competition_awards）" in t and "第 1 版（首次报送）" in t
-    # reasons quote submitted text: escaped, never markup
-    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert "default-src 'none'" in page
 
 
-def test_corrections_and_duplicates_are_explained(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
-    paths = write_receipts(con, tmp_path / "now", "run-1")
-    t = text(next(p for p in paths if p.name.startswith(S2)).read_text(encoding="utf-8"))
+def test_corrections_and_duplicates_are_explained(con: duckdb.DuckDBPyConnection, receipts: dict[str, str]) -> None:
+    t = text(_page(receipts, FIRST_VOC_HS))
     assert "第 2 版，替代了此前报送的第 1 版（更正）" in t
-    assert "内容重复，未再次入库" in t and "与已入库的第 2 版内容相同" in t
-    old = write_receipts(con, tmp_path / "before", "run-0")
-    assert [p.name for p in old] == [f"{S2}_桦甸市职业教育中心.html"]
-    t = text(old[0].read_text(encoding="utf-8"))
-    assert "已入库，已被更正版本替代" in t and "被 桦甸职教中心/培训（更正）.xlsx / 培训 第 2 版替代" in t
+    assert "已入库，已被更正版本替代" in t
+    assert "被 2025-03-更正/吉林市第一职业高级中学/2024年在校生及学费收入（更正）.csv 第 2 版替代" in t
+    dup = con.execute("SELECT submitter_code, source_file, version FROM audit.submissions WHERE status = 'duplicate' LIMIT 1").fetchone()
+    assert dup is not None
+    t = text(_page(receipts, dup[0]))
+    assert dup[1] in t and "内容重复，未再次入库" in t
+    assert (f"与已入库的第 {dup[2]} 版内容相同" if dup[2] else "与已入库的版本内容相同") in t
 
 
-def test_unidentified_files_go_to_the_city_bureau(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
-    paths = write_receipts(con, tmp_path, "run-1")
-    t = text(next(p for p in paths if p.name.startswith("unidentified")).read_text(encoding="utf-8"))
+def test_unidentified_files_go_to_the_city_bureau(receipts: dict[str, str]) -> None:
+    t = text(receipts["unidentified_未识别来源.html"])
     assert "|致|吉林市教育局（220200）" in t
-    assert "损坏的文件.xlsx" in t and "文件无法读取，未入库" in t and "unreadable_file" in t
-    assert "杂项/通讯录.xlsx" in t and "无法识别模板，未入库" in t
+    assert "2023/磐石市/磐石市农业职业学校/新建 XLSX 工作表.xlsx" in t and "文件无法读取，未入库" in t and "文件为空 (empty file)" in t
+    assert "2023/舒兰市/舒兰市职业高级中学/教职工名单.csv" in t and "无法识别模板，未入库" in t
     assert "另存为 .xlsx" in t
+
+
+def test_submitted_text_is_escaped(receipts: dict[str, str]) -> None:
+    page = _page(receipts, HTML_SCHOOL)
+    assert "<img" not in page and "&lt;img src=x onerror=alert(1)&gt;职业学校" in page
+    assert "default-src 'none'" in page
 
 
 def test_latest_batch_by_default(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     run_id, rows = select_batch(con)
-    assert run_id == "run-1" and len(rows) == 10
-    assert len(write_receipts(con, tmp_path)) == 6
+    (total,) = con.execute("SELECT count(*) FROM audit.submissions").fetchone()  # type: ignore[misc]
+    assert run_id and len(rows) == total  # one ingest: one batch
     assert write_receipts(con, tmp_path / "none", "no-such-run") == []
 
 

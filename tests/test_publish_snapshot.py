@@ -1,4 +1,7 @@
-"""The BI snapshot: contents, no personal data, DuckDB 1.1 format, atomic replacement."""
+"""The BI snapshot: contents, no personal data, DuckDB 1.1 format, descriptions, atomic replacement.
+
+Built from the real pipeline and the real dbt build (``published_city`` in conftest).
+"""
 
 from __future__ import annotations
 
@@ -12,24 +15,20 @@ import time
 from pathlib import Path
 
 import duckdb
+import pyarrow.parquet as pq
 import pytest
 
 from dagster_project.publish import snapshot as snap
-from dagster_project.publish.common import MART_TABLES
-from dagster_project.publish.scratch import MARTS, build_scratch_warehouse
 from dagster_project.publish.snapshot import READABLE_BY_DUCKDB_11, PublishRefused, publish_snapshot, storage_version_number
+from dagster_project.shared.dbt_project import mart_models, mart_tables
+from dagster_project.shared.pii import is_pii_column
 from dagster_project.shared.settings import Settings
+from tests.conftest import PEOPLE_2025
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    s = build_scratch_warehouse(tmp_path / "wh")
-    con = duckdb.connect(str(s.warehouse_path))
-    # descriptions as dbt's persist_docs would leave them
-    con.execute("COMMENT ON TABLE marts.per_student_funding IS '生均拨款 per-student funding'")
-    con.execute("COMMENT ON COLUMN marts.per_student_funding.shortfall_yuan IS '缺口（元） shortfall'")
-    con.close()
-    return s
+def settings(city_copy: Settings) -> Settings:
+    return city_copy
 
 
 def _leftovers(settings: Settings) -> list[Path]:
@@ -41,40 +40,104 @@ def _snapshot_files(settings: Settings) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in files}
 
 
+def _counts(path: Path, schema: str) -> dict[str, int]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return {t: con.execute(f"SELECT count(*) FROM {schema}.{t}").fetchone()[0] for t in mart_tables()}  # type: ignore[index]
+    finally:
+        con.close()
+
+
+def _norm(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
 def test_snapshot_holds_the_marts_only(settings: Settings) -> None:
     result = publish_snapshot(settings)
-    assert result["tables"] == {t: len(MARTS[t]) for t in MART_TABLES}
-    assert result["missing_tables"] == []
+    expected = _counts(settings.warehouse_path, "marts")
+    assert set(expected) == set(mart_tables()) >= {"per_student_funding", "award_entitlements", "schools"}
+    assert all(expected.values()), expected  # the sample fills every mart
+    assert result["tables"] == expected and result["missing_tables"] == []
     con = duckdb.connect()
     try:
         con.execute(f"ATTACH '{settings.snapshot_path}' AS bi (READ_ONLY)")
         tables = con.execute("SELECT table_schema, table_name FROM information_schema.tables WHERE table_catalog = 'bi'").fetchall()
-        assert sorted(tables) == sorted(("marts", t) for t in MART_TABLES)
-        # types survive: money stays DECIMAL(18,2), flags BOOLEAN
+        # the default schema only: no staging, intermediate, audit, restricted (payout list)
+        assert sorted(tables) == sorted(("main", t) for t in mart_tables())
         types = dict(
             con.execute(
                 "SELECT column_name, data_type FROM information_schema.columns WHERE table_catalog = 'bi' AND table_name = 'per_student_funding'"
             ).fetchall()
         )
-        assert types["shortfall_yuan"] == "DECIMAL(18,2)"
-        assert types["below_standard"] == "BOOLEAN"
-        shortfall = con.execute("SELECT shortfall_yuan FROM bi.marts.per_student_funding WHERE school_code = '3122020101'").fetchone()
-        assert shortfall is not None and str(shortfall[0]) == "300000.00"
-        comments = con.execute(
-            "SELECT t.comment, c.comment FROM duckdb_tables() t JOIN duckdb_columns() c USING (database_name, schema_name, table_name)"
-            " WHERE database_name = 'bi' AND table_name = 'per_student_funding' AND column_name = 'shortfall_yuan'"
+        assert types["shortfall_yuan"] == "DECIMAL(18,2)" and types["below_standard"] == "BOOLEAN"
+        same = con.execute(
+            f"SELECT count(*) FROM (SELECT * FROM bi.main.award_entitlements EXCEPT SELECT * FROM read_parquet('{settings.parquet_dir}/award_entitlements.parquet'))"
         ).fetchone()
-        assert comments == ("生均拨款 per-student funding", "缺口（元） shortfall")
-        # no column that could hold a name or an ID number
+        assert same == (0,)
         cols = [r[0] for r in con.execute("SELECT column_name FROM information_schema.columns WHERE table_catalog = 'bi'").fetchall()]
-        assert not [c for c in cols if re.search(r"name$|id_number|id_masked|masked", c) and c != "school_name"]
-        for t in MART_TABLES:
-            n = con.execute(f"SELECT count(*) FROM read_parquet('{settings.parquet_dir / (t + '.parquet')}')").fetchone()
-            assert n is not None and n[0] == len(MARTS[t])
+        assert "person_key" in cols and not [c for c in cols if is_pii_column(c)]
+        # no name of the payout list anywhere in the snapshot
+        for t in mart_tables():
+            for (c,) in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_catalog = 'bi' AND table_name = ? AND data_type = 'VARCHAR'",
+                [t],
+            ).fetchall():
+                hits = con.execute(
+                    f"SELECT count(*) FROM bi.main.{t} WHERE \"{c}\" IN ('张三', '李四', ?)", [PEOPLE_2025["li"][1]]
+                ).fetchone()
+                assert hits == (0,), (t, c)
+        for t, n in expected.items():
+            assert con.execute(f"SELECT count(*) FROM read_parquet('{settings.parquet_dir / (t + '.parquet')}')").fetchone() == (n,)
     finally:
         con.close()
+    assert sorted(p.stem for p in settings.parquet_dir.glob("*.parquet")) == sorted(mart_tables())
     assert _leftovers(settings) == []
     assert not settings.snapshot_path.with_name("marts.duckdb.wal").exists()
+
+
+def test_bi_user_queries_on_a_direct_connection(settings: Settings) -> None:
+    """marts.md: both spellings work and SHOW TABLES lists the marts (issue 8.4)."""
+    publish_snapshot(settings)
+    con = duckdb.connect(str(settings.snapshot_path), read_only=True)
+    try:
+        n = con.execute("SELECT count(*) FROM marts.per_student_funding").fetchone()
+        assert n is not None and n[0] > 0
+        assert con.execute("SELECT count(*) FROM per_student_funding").fetchone() == n
+        assert sorted(r[0] for r in con.execute("SHOW TABLES").fetchall()) == sorted(mart_tables())
+    finally:
+        con.close()
+
+
+def test_descriptions_in_both_databases_and_parquet(settings: Settings) -> None:
+    """Every contract table and column carries its dbt description (issue 8.5), on the real build."""
+    publish_snapshot(settings)
+    models = {m.name: m for m in mart_models()}
+    for path, schema in ((settings.warehouse_path, "marts"), (settings.snapshot_path, "main")):
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            for name, model in models.items():
+                (table_comment,) = con.execute(
+                    "SELECT comment FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?", [schema, name]
+                ).fetchone()  # type: ignore[misc]
+                assert _norm(table_comment) == model.description != "", (path.name, name)
+                got = dict(
+                    con.execute(
+                        "SELECT column_name, comment FROM duckdb_columns() WHERE schema_name = ? AND table_name = ?", [schema, name]
+                    ).fetchall()
+                )
+                assert set(got) == set(model.columns), (path.name, name)
+                for col, doc in model.columns.items():
+                    assert doc and _norm(got[col]) == doc, (path.name, name, col, got[col])
+        finally:
+            con.close()
+    for name, model in models.items():
+        meta = pq.read_schema(settings.parquet_dir / f"{name}.parquet").metadata
+        assert meta[b"table"].decode() == name
+        assert _norm(meta[b"description"].decode("utf-8")) == model.description
+        columns = {k: _norm(v) for k, v in json.loads(meta[b"column_descriptions"].decode("utf-8")).items()}
+        assert columns == model.columns
+    shortfall = models["per_student_funding"].columns["shortfall_yuan"]
+    assert shortfall.startswith("拨款缺口（元）shortfall")  # Chinese and English, as the yml has it
 
 
 def test_snapshot_storage_version_is_readable_by_duckdb_11(settings: Settings) -> None:
@@ -99,39 +162,69 @@ def test_snapshot_storage_version_is_readable_by_duckdb_11(settings: Settings) -
 
 OLD_PYTHON = os.environ.get("VOCWH_OLD_DUCKDB_PYTHON")
 
+BI_CLIENT = textwrap.dedent(
+    """
+    import json, sys, duckdb
+    con = duckdb.connect(sys.argv[1], read_only=True)
+    shown = sorted(r[0] for r in con.execute("SHOW TABLES").fetchall())
+    plain = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in shown}
+    qualified = {t: con.execute(f"SELECT count(*) FROM marts.{t}").fetchone()[0] for t in shown}
+    short = con.execute(
+        "SELECT sum(shortfall_yuan)::VARCHAR, count(*) FILTER (WHERE below_standard) FROM per_student_funding"
+    ).fetchone()
+    comment = con.execute(
+        "SELECT comment FROM duckdb_columns() WHERE table_name = 'per_student_funding' AND column_name = 'shortfall_yuan'"
+    ).fetchone()[0]
+    print(json.dumps({"version": duckdb.__version__, "shown": shown, "plain": plain, "qualified": qualified,
+                      "shortfall": short[0], "below": short[1], "comment": comment}))
+    """
+)
+
+
+def _bi_client(python: str, path: Path) -> dict[str, object]:
+    out = subprocess.run([python, "-c", BI_CLIENT, str(path)], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+def _expected_bi(settings: Settings) -> dict[str, object]:
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    try:
+        short = con.execute(
+            "SELECT sum(shortfall_yuan)::VARCHAR, count(*) FILTER (WHERE below_standard) FROM marts.per_student_funding"
+        ).fetchone()
+        comment = con.execute(
+            "SELECT comment FROM duckdb_columns() WHERE schema_name = 'marts' AND table_name = 'per_student_funding' AND column_name = 'shortfall_yuan'"
+        ).fetchone()
+    finally:
+        con.close()
+    counts = _counts(settings.warehouse_path, "marts")
+    assert short is not None and comment is not None
+    return {"shown": sorted(counts), "plain": counts, "qualified": counts, "shortfall": short[0], "below": short[1], "comment": comment[0]}
+
+
+def test_snapshot_opens_in_this_duckdb_client(settings: Settings) -> None:
+    publish_snapshot(settings)
+    got = _bi_client(sys.executable, settings.snapshot_path)
+    assert got.pop("version") == duckdb.__version__
+    assert got == _expected_bi(settings)
+
 
 @pytest.mark.skipif(not OLD_PYTHON, reason="set VOCWH_OLD_DUCKDB_PYTHON to a python with duckdb==1.1.x")
 def test_snapshot_opens_in_duckdb_11_client(settings: Settings) -> None:
     publish_snapshot(settings)
-    script = textwrap.dedent(
-        """
-        import json, sys, duckdb
-        con = duckdb.connect(sys.argv[1], read_only=True)
-        tables = con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts'").fetchall()
-        counts = {t: con.execute(f"SELECT count(*) FROM marts.marts.{t}").fetchone()[0] for (t,) in tables}
-        short = con.execute("SELECT shortfall_yuan, below_standard FROM marts.marts.per_student_funding WHERE school_code = '3122020101'").fetchone()
-        comment = con.execute(
-            "SELECT comment FROM duckdb_columns() WHERE table_name = 'per_student_funding' AND column_name = 'shortfall_yuan'"
-        ).fetchone()[0]
-        print(json.dumps({"version": duckdb.__version__, "counts": counts, "shortfall": str(short[0]), "below": short[1], "comment": comment}))
-        """
-    )
-    out = subprocess.run([str(OLD_PYTHON), "-c", script, str(settings.snapshot_path)], capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0, out.stderr
-    got = json.loads(out.stdout)
-    assert got["version"].startswith("1.1.")
-    assert got["counts"] == {t: len(MARTS[t]) for t in MART_TABLES}
-    assert got["shortfall"] == "300000.00" and got["below"] is True
-    assert got["comment"] == "缺口（元） shortfall"
+    got = _bi_client(str(OLD_PYTHON), settings.snapshot_path)
+    assert str(got.pop("version")).startswith("1.1.")
+    assert got == _expected_bi(settings)
 
 
 def test_refuses_personal_data_and_keeps_previous(settings: Settings) -> None:
     publish_snapshot(settings)
     before = _snapshot_files(settings)
     con = duckdb.connect(str(settings.warehouse_path))
-    con.execute("CREATE TABLE marts.award_payout AS SELECT person_key, person_name, id_masked FROM submissions.competition_awards")
+    con.execute("ALTER TABLE marts.award_entitlements ADD COLUMN person_name VARCHAR")
     con.close()
-    with pytest.raises(PublishRefused, match="person_name"):
+    with pytest.raises(PublishRefused, match=r"award_entitlements\.person_name"):
         publish_snapshot(settings)
     assert _snapshot_files(settings) == before
     assert _leftovers(settings) == []
@@ -141,8 +234,10 @@ def test_refuses_id_values_under_an_innocent_name(settings: Settings) -> None:
     con = duckdb.connect(str(settings.warehouse_path))
     con.execute("ALTER TABLE marts.award_entitlements ADD COLUMN note VARCHAR")
     con.execute("UPDATE marts.award_entitlements SET note = '220202********123X' WHERE prize = 'third'")
+    con.execute("ALTER TABLE marts.schools ADD COLUMN contact VARCHAR")
+    con.execute("UPDATE marts.schools SET contact = ? WHERE year = 2025", [PEOPLE_2025["li"][1]])
     con.close()
-    with pytest.raises(PublishRefused, match=r"award_entitlements\.note"):
+    with pytest.raises(PublishRefused, match=r"award_entitlements\.note(.|\n)*schools\.contact"):
         publish_snapshot(settings)
     assert not settings.snapshot_path.exists()
     assert _leftovers(settings) == []
@@ -172,8 +267,8 @@ def test_failure_while_writing_parquet_cleans_up(settings: Settings, monkeypatch
     before = _snapshot_files(settings)
     real_copy = snap._write_parquet
 
-    def half(con: duckdb.DuckDBPyConnection, tables: list[str], pq_dir: Path, out: dict[str, Path]) -> None:
-        real_copy(con, tables[:3], pq_dir, out)
+    def half(con: duckdb.DuckDBPyConnection, tables: list[str], pq_dir: Path, out: dict[str, Path], contract: object) -> None:
+        real_copy(con, tables[:3], pq_dir, out, contract)  # type: ignore[arg-type]
         raise OSError("no space left on device")
 
     monkeypatch.setattr(snap, "_write_parquet", half)
@@ -199,7 +294,7 @@ READER = textwrap.dedent(
     import json, sys, time, duckdb
     path, mode, stop, log, tables = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5].split(",")
     sql = " UNION ALL ".join(
-        f"SELECT {i} AS i, min(build_id) AS lo, max(build_id) AS hi, count(*) AS n FROM marts.marts.{t}" for i, t in enumerate(tables)
+        f"SELECT {i} AS i, min(build_id) AS lo, max(build_id) AS hi, count(*) AS n FROM {t}" for i, t in enumerate(tables)
     )
     def rows(b, i):
         return 2000 * b + 100 * i
@@ -234,7 +329,7 @@ def _write_build(settings: Settings, build: int) -> None:
     try:
         con.execute("DROP SCHEMA IF EXISTS marts CASCADE")
         con.execute("CREATE SCHEMA marts")
-        for i, t in enumerate(MART_TABLES):
+        for i, t in enumerate(mart_tables()):
             con.execute(f"CREATE TABLE marts.{t} AS SELECT {build}::INTEGER AS build_id, range AS n FROM range({2000 * build + 100 * i})")
     finally:
         con.close()
@@ -259,7 +354,7 @@ def test_reader_never_sees_a_mix_and_never_blocks_publishing(tmp_path: Path) -> 
     procs = {}
     for mode in ("reconnect", "persistent"):
         log = tmp_path / f"{mode}.log"
-        args = [sys.executable, "-c", READER, str(settings.snapshot_path), mode, str(stop), str(log), ",".join(MART_TABLES)]
+        args = [sys.executable, "-c", READER, str(settings.snapshot_path), mode, str(stop), str(log), ",".join(mart_tables())]
         procs[mode] = (subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True), log)
     try:
         for _, log in procs.values():

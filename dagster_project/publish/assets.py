@@ -11,18 +11,15 @@ from typing import Any
 
 import dagster as dg
 
-from dagster_project.publish.cli import produce_receipts, produce_reports
-from dagster_project.publish.common import MART_SCHEMA, MART_TABLES, mart_years, open_readonly
+from dagster_project.publish.common import open_readonly
 from dagster_project.publish.receipts import select_batch
+from dagster_project.publish.reports import affected_years, produce_receipts, produce_reports
 from dagster_project.publish.snapshot import publish_snapshot
 from dagster_project.shared.resources import VocwhResource
 
 GROUP = "publish"
 
-# dagster-dbt keys a model by its configured schema and name: models/marts has
-# ``+schema: marts``, so ``per_student_funding`` is AssetKey(["marts", "per_student_funding"]).
-MART_ASSET_KEYS: list[dg.AssetKey] = [dg.AssetKey([MART_SCHEMA, t]) for t in MART_TABLES]
-# The dbt model that every mart feeds: a build that rebuilds only the marts a new
+# The dbt model that every published model (marts and the restricted payout list) feeds: a build that rebuilds only the marts a new
 # submission affects still rebuilds it, so publishing waits on it alone (Dagster skips
 # an asset when any of its upstream assets was skipped in the run).
 MART_BUILD_KEY = dg.AssetKey(["audit", "mart_build"])
@@ -62,8 +59,10 @@ def finance_reports(context: dg.AssetExecutionContext, vocwh: VocwhResource) -> 
     """One workbook and one summary page per year present in the marts; after an incremental
     build, only the years it can have changed."""
     settings = vocwh.settings()
-    with open_readonly(settings.warehouse_path) as con:
-        years = affected_years(con, context.run.run_id)
+    years: list[int] | None = None
+    if _built_in_this_run(context, MART_BUILD_KEY):
+        with open_readonly(settings.warehouse_path) as con:
+            years = affected_years(con, context.run.run_id)
     if years is not None:
         context.log.info(f"incremental build: rewriting reports for {years or 'no year'}")
     made = produce_reports(settings, years) if years != [] else {}
@@ -76,21 +75,11 @@ def finance_reports(context: dg.AssetExecutionContext, vocwh: VocwhResource) -> 
     return dg.MaterializeResult(metadata=metadata)
 
 
-def affected_years(con: Any, run_id: str) -> list[int] | None:
-    """Years whose figures this run's dbt build may have changed, or None for all of them.
-
-    A full build (first, or after the dbt project changed) may change every year. An
-    incremental one changes the years of the submissions this run loaded and every later
-    year: yoy_decrease, the target's average to date and the funding tilt look back."""
-    build = con.execute("SELECT selection FROM audit.dbt_builds WHERE run_id = ? ORDER BY built_at DESC LIMIT 1", [run_id]).fetchone()
-    if build is None or build[0] is None:
-        return None
-    first = con.execute(
-        "SELECT min(year) FROM audit.submissions WHERE run_id = ? AND status IN ('loaded', 'superseded')", [run_id]
-    ).fetchone()[0]
-    if first is None:
-        return None
-    return [y for y in mart_years(con) if y >= first]
+def _built_in_this_run(context: dg.AssetExecutionContext, key: dg.AssetKey) -> bool:
+    """Whether the dbt build of this run materialised ``key``: otherwise (reports asked for
+    alone, say) every year is rewritten."""
+    event = context.instance.get_latest_materialization_event(key)
+    return event is not None and event.run_id == context.run.run_id
 
 
 @dg.asset(

@@ -8,8 +8,9 @@
     python -m dagster_project.publish.cli receipts --run-id <dagster run id>
     python -m dagster_project.publish.cli all
 
-The same functions back the Dagster assets, so the command line and the pipeline
-produce identical files in identical places.
+The command line and the Dagster assets call the same core functions
+(``publish.reports``, ``publish.snapshot``), so both produce identical files in
+identical places.
 """
 
 from __future__ import annotations
@@ -18,49 +19,12 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from dagster_project.publish.common import mart_years, open_readonly, safe_filename
-from dagster_project.publish.finance import write_finance_workbook
-from dagster_project.publish.receipts import select_batch, write_receipts
+from dagster_project.publish.reports import produce_receipts, produce_reports
 from dagster_project.publish.snapshot import publish_snapshot
-from dagster_project.publish.summary import write_summary_html
 from dagster_project.shared.settings import Settings
-
-
-def finance_paths(settings: Settings, year: int, out_dir: Path | None = None) -> tuple[Path, Path]:
-    """Where a year's workbook and summary go: ``reports/finance_<year>.xlsx``, ``reports/summary_<year>.html``."""
-    d = out_dir or settings.reports_dir
-    return d / f"finance_{year}.xlsx", d / f"summary_{year}.html"
-
-
-def produce_reports(settings: Settings, years: Sequence[int] | None = None, out_dir: Path | None = None) -> dict[int, tuple[Path, Path]]:
-    """Workbook and summary for each requested year (default: every year in the marts)."""
-    out: dict[int, tuple[Path, Path]] = {}
-    with open_readonly(settings.warehouse_path) as con:
-        for year in years or mart_years(con):
-            xlsx, html = finance_paths(settings, year, out_dir)
-            out[year] = (write_finance_workbook(con, year, xlsx), write_summary_html(con, year, html))
-    return out
-
-
-def produce_receipts(settings: Settings, run_id: str | None = None, out_dir: Path | None = None) -> tuple[str | None, list[Path]]:
-    """Receipts of one batch (default the latest) in ``reports/receipts/<batch>/``; returns (batch, paths)."""
-    with open_readonly(settings.warehouse_path) as con:
-        batch, rows = select_batch(con, run_id)
-        if not rows:
-            return batch, []
-        if out_dir is None:
-            label = batch or _batch_label(rows[0].get("processed_at"))
-            out_dir = settings.reports_dir / "receipts" / safe_filename(label, 80)
-        return batch, write_receipts(con, out_dir, batch)
-
-
-def _batch_label(processed_at: object) -> str:
-    return f"batch-{processed_at:%Y%m%dT%H%M%S}" if isinstance(processed_at, datetime) else "batch-unknown"
-
 
 # ---- argparse -----------------------------------------------------------------------------------
 

@@ -1,7 +1,9 @@
 """Helpers shared by the snapshot, the finance reports and the receipts.
 
 Code labels come from the template definitions and county names from the dbt seed,
-so a label changes in one place and every report follows.
+so a label changes in one place and every report follows.  Every figure and name a
+report shows is read from a dbt model (schema ``marts``, or ``restricted`` for the payout
+list); the tables are those of the dbt manifest, never a list kept here.
 """
 
 from __future__ import annotations
@@ -19,22 +21,10 @@ from typing import Any
 import duckdb
 
 from dagster_project.shared.codes import county_names
+from dagster_project.shared.dbt_project import MART_SCHEMA, RESTRICTED_SCHEMA, mart_tables
 from dagster_project.shared.templates import CITY_CODE, TEMPLATES
 
-# The mart models published for BI, in the order reports show them.  They are also the
-# Dagster asset keys (dagster-dbt names a model's asset by the model name) that the
-# publishing assets depend on: adjust here if the dbt project names them otherwise.
-MART_TABLES: tuple[str, ...] = (
-    "per_student_funding",
-    "training_volume",
-    "training_target_progress",
-    "partnership_income",
-    "award_spending",
-    "award_entitlements",
-    "county_funding_tilt",
-)
-
-MART_SCHEMA = "marts"
+__all__ = ["MART_SCHEMA", "RESTRICTED_SCHEMA", "mart_tables"]  # re-exported for the report modules
 
 Row = dict[str, Any]
 
@@ -58,7 +48,7 @@ def relation_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> b
 def mart_years(con: duckdb.DuckDBPyConnection) -> list[int]:
     """Every year present in any mart that has a year column: one finance report per year."""
     years: set[int] = set()
-    for t in MART_TABLES:
+    for t in mart_tables():
         if relation_exists(con, MART_SCHEMA, t):
             years.update(int(r[0]) for r in con.execute(f"SELECT DISTINCT year FROM {MART_SCHEMA}.{t} WHERE year IS NOT NULL").fetchall())
     return sorted(years)
@@ -118,12 +108,13 @@ def choice_order(column: str) -> list[str]:
 
 
 def school_names(con: duckdb.DuckDBPyConnection, year: int | None = None) -> dict[str, str]:
-    """School code -> name from the registry, preferring the given year and else the latest one."""
-    if not relation_exists(con, "submissions", "school_registry"):
+    """School code -> name from the dbt model ``marts.schools``, preferring the given year and
+    else the latest one; empty before the first dbt build."""
+    if not relation_exists(con, MART_SCHEMA, "schools"):
         return {}
     rows = con.execute(
-        """
-        SELECT school_code, school_name FROM submissions.school_registry
+        f"""
+        SELECT school_code, school_name FROM {MART_SCHEMA}.schools
         ORDER BY (year = ?) DESC NULLS LAST, year DESC
         """,
         [year],

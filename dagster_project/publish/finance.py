@@ -193,7 +193,8 @@ AWARD_COLS = (
     Col("entitled_yuan", "应得奖励（元）", "money"),
     Col("claimed_yuan", "申报金额（元）", "money"),
     Col("paid_yuan", "已发放金额（元）", "money"),
-    Col("claim_diff_yuan", "申报减应得（元）", "money"),
+    Col("over_claim_yuan", "多报金额（元）", "money"),
+    Col("under_claim_yuan", "少报金额（元）", "money"),
     Col("overpaid_yuan", "多发金额（元）", "money"),
     Col("approved", "人社局已批准", "flag", 9),
     Col("paid_without_approval_yuan", "未经批准发放（元）", "money"),
@@ -217,6 +218,7 @@ PAYOUT_COLS = (
     Col("paid_yuan", "已发金额（元）", "money"),
     Col("to_pay_yuan", "待发金额（元）", "money"),
     Col("overpaid_yuan", "多发金额（元）", "money"),
+    Col("paid_without_approval_yuan", "未经批准发放（元）", "money"),
     Col("hr_approval_no", "人社局批准文号", width=22),
     Col("remarks", "备注", "wrap", 30),
 )
@@ -308,32 +310,32 @@ def _funding_rows(con: duckdb.DuckDBPyConnection, year: int) -> list[Row]:
 
 
 def _award_rows(con: duckdb.DuckDBPyConnection, year: int) -> list[Row]:
+    """Every amount is the mart's own (over/under-claim, overpaid and paid without approval
+    judged row by row in dbt): the sheet adds only names and the findings text."""
     rows = fetch_rows(con, "SELECT * FROM marts.award_entitlements WHERE year = ? ORDER BY school_code, person_key, event_key", [year])
     schools = school_names(con, year)
     for r in rows:
-        entitled, claimed, paid = (r.get(k) or Decimal(0) for k in ("entitled_yuan", "claimed_yuan", "paid_yuan"))
         r["school_name"] = schools.get(r["school_code"])
         r["person_ref"] = (r.get("person_key") or "")[:16]
         r["event_label"] = r.get("event_name") or r.get("event_key")
-        r["claim_diff_yuan"] = claimed - entitled
-        r["overpaid_yuan"] = max(paid - entitled, Decimal(0))
-        r["paid_without_approval_yuan"] = paid if paid > 0 and not r.get("approved") else Decimal(0)
-        r["findings"] = "；".join(_award_findings(r, entitled, claimed, paid))
+        r["findings"] = "；".join(_award_findings(r))
     return rows
 
 
-def _award_findings(r: Row, entitled: Decimal, claimed: Decimal, paid: Decimal) -> list[str]:
+def _award_findings(r: Row) -> list[str]:
     out = []
     if r.get("prize") == "other":
         out.append("其他奖项，无奖励标准，需人工审核")
-    if claimed > entitled:
-        out.append(f"多报 {claimed - entitled:,.2f} 元")
-    elif claimed < entitled:
-        out.append(f"少报 {entitled - claimed:,.2f} 元")
-    if paid > entitled:
-        out.append(f"多发 {paid - entitled:,.2f} 元")
-    if paid > 0 and not r.get("approved"):
-        out.append("未经人社局批准发放")
+    elif r.get("needs_review"):
+        out.append("无奖励标准，需人工审核")
+    if r.get("over_claim"):
+        out.append(f"多报 {to_float(r['over_claim_yuan']):,.2f} 元")
+    elif r.get("under_claim"):
+        out.append(f"少报 {to_float(r['under_claim_yuan']):,.2f} 元")
+    if r.get("overpaid"):
+        out.append(f"多发 {to_float(r['overpaid_yuan']):,.2f} 元")
+    if r.get("paid_without_approval"):
+        out.append(f"未经人社局批准发放 {to_float(r['paid_without_approval_yuan']):,.2f} 元")
     if r.get("suppressed_awards"):
         out.append(f"另有 {r['suppressed_awards']} 项同赛项获奖不重复奖励")
     return out
@@ -341,16 +343,14 @@ def _award_findings(r: Row, entitled: Decimal, claimed: Decimal, paid: Decimal) 
 
 def _payout_rows(con: duckdb.DuckDBPyConnection, year: int) -> list[Row]:
     rows = payout_list(con, year)
-    schools = school_names(con, year)
     for i, r in enumerate(rows, 1):
         r["seq"] = i
-        r["school_name"] = schools.get(r["school_code"])
         remarks = []
         if r.get("prize") == "other":
             remarks.append("其他奖项，需人工审核")
-        if (r.get("paid_yuan") or 0) > 0 and not r.get("approved"):
+        if r.get("paid_without_approval_yuan"):
             remarks.append("未经人社局批准已发放")
-        elif not r.get("approved") and (r.get("to_pay_yuan") or 0) > 0:
+        elif not r.get("approved") and r.get("to_pay_yuan"):
             remarks.append("待人社局批准后发放")
         if r.get("overpaid_yuan"):
             remarks.append("多发，应追回")

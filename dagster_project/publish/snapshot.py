@@ -7,10 +7,18 @@ build is complete and verified, so any failure leaves the previous snapshot as i
 
 BI drivers ship older DuckDB builds than the pipeline, so the file is written with
 storage version v1.1.0 (DuckDB's on-disk format number 64, which DuckDB 1.1 reads).
+
+In the working database the marts live in schema ``marts``; in ``marts.duckdb`` they live
+in the default schema ``main`` (marts.md). A file named ``marts.duckdb`` opens as catalog
+``marts``, so on a direct connection both ``per_student_funding`` and
+``marts.per_student_funding`` resolve to the table and ``SHOW TABLES`` lists it.  The
+tables published are the models of schema ``marts`` in the dbt manifest, with the dbt
+descriptions as comments and as Parquet key-value metadata.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -23,7 +31,8 @@ from typing import Any
 
 import duckdb
 
-from dagster_project.publish.common import MART_SCHEMA, MART_TABLES
+from dagster_project.shared.dbt_project import MART_SCHEMA, Model, mart_models
+from dagster_project.shared.pii import is_pii_column, pii_value_patterns
 from dagster_project.shared.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -32,26 +41,12 @@ log = logging.getLogger(__name__)
 STORAGE_VERSION = "v1.1.0"
 READABLE_BY_DUCKDB_11 = 64
 
-# Columns that would carry a person's name or ID number: the snapshot must hold neither
-# (policy-rules.md, Personal data).  person_key, the keyed hash, is allowed.
-_PII_COLUMN = re.compile(
-    r"""^(?:name|xm|姓名.*|.*身份证.*|.*masked.*
-        |(?:.*_)?id_?(?:number|no|num|card)s?(?:_.*)?
-        |(?:.*_)?(?:person|student|teacher|instructor|awardee|member|payee|recipient|winner|contact|staff)s?_?(?:name|names|xm)(?:_.*)?
-        )$""",
-    re.IGNORECASE | re.VERBOSE,
-)
-# Values that look like an ID number (18 characters with a plausible birth date) or its mask.
-_ID_VALUE_SQL = r"^[1-9]\d{5}(18|19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\d{3}[0-9Xx]$"
-_MASK_VALUE_SQL = r"^\d{4,6}\*{4,}\d{0,4}[0-9Xx]$"
+# Schema of the tables inside marts.duckdb: the file's default one.
+SNAPSHOT_SCHEMA = "main"
 
 
 class PublishRefused(RuntimeError):
     """The marts are not fit to publish (personal data, nothing to publish, wrong format)."""
-
-
-def is_pii_column(name: str) -> bool:
-    return bool(_PII_COLUMN.match(name.strip()))
 
 
 def storage_version_number(path: Path) -> int:
@@ -101,42 +96,44 @@ def _sweep_orphans(folder: Path, stem: str) -> None:
             _remove(p)
 
 
-def list_mart_tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
-    """Every table and view in schema ``marts`` of the given attached database, contract tables first."""
+def list_mart_tables(con: duckdb.DuckDBPyConnection, catalog: str, schema: str = MART_SCHEMA) -> list[str]:
+    """Tables and views of a schema of an attached database, in the order of the manifest's marts."""
+    order = [m.name for m in mart_models()]
     names = [
         r[0]
         for r in con.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_catalog = ? AND table_schema = ? ORDER BY table_name",
-            [catalog, MART_SCHEMA],
+            [catalog, schema],
         ).fetchall()
     ]
-    return sorted(names, key=lambda n: (MART_TABLES.index(n) if n in MART_TABLES else len(MART_TABLES), n))
+    return sorted(names, key=lambda n: (order.index(n) if n in order else len(order), n))
 
 
-def _columns(con: duckdb.DuckDBPyConnection, catalog: str, table: str) -> list[tuple[str, str]]:
+def _columns(con: duckdb.DuckDBPyConnection, catalog: str, schema: str, table: str) -> list[tuple[str, str]]:
     return [
         (r[0], r[1])
         for r in con.execute(
             "SELECT column_name, data_type FROM information_schema.columns "
             "WHERE table_catalog = ? AND table_schema = ? AND table_name = ? ORDER BY ordinal_position",
-            [catalog, MART_SCHEMA, table],
+            [catalog, schema, table],
         ).fetchall()
     ]
 
 
-def check_no_personal_data(con: duckdb.DuckDBPyConnection, catalog: str, tables: list[str]) -> None:
-    """Refuse names and ID numbers: by column name, and by value for text columns (a mask or an ID)."""
+def check_no_personal_data(con: duckdb.DuckDBPyConnection, catalog: str, tables: list[str], schema: str = MART_SCHEMA) -> None:
+    """Refuse names and ID numbers: by column name, and by value for text columns (a mask or an ID).
+
+    The patterns are the project's one definition (``shared.pii``, from dbt_project.yml)."""
     problems: list[str] = []
+    patterns = pii_value_patterns()
     for t in tables:
-        cols = _columns(con, catalog, t)
+        cols = _columns(con, catalog, schema, t)
         problems += [f"{t}.{c}: column name looks like personal data" for c, _ in cols if is_pii_column(c)]
         for c, typ in cols:
             if typ.upper().startswith("VARCHAR"):
-                ref = f"{_q(catalog)}.{MART_SCHEMA}.{_q(t)}"
-                n = con.execute(
-                    f"SELECT count(*) FROM {ref} WHERE regexp_matches({_q(c)}, ?) OR regexp_matches({_q(c)}, ?)",
-                    [_ID_VALUE_SQL, _MASK_VALUE_SQL],
-                ).fetchone()
+                ref = f"{_q(catalog)}.{_q(schema)}.{_q(t)}"
+                cond = " OR ".join(f"regexp_matches({_q(c)}, ?)" for _ in patterns)
+                n = con.execute(f"SELECT count(*) FROM {ref} WHERE {cond}", patterns).fetchone()
                 if n and n[0]:
                     problems.append(f"{t}.{c}: {n[0]} value(s) look like an ID number or a masked one")
     if problems:
@@ -144,7 +141,7 @@ def check_no_personal_data(con: duckdb.DuckDBPyConnection, catalog: str, tables:
 
 
 def publish_snapshot(settings: Settings) -> dict[str, Any]:
-    """Copy schema ``marts`` of the working database to ``marts.duckdb`` and Parquet, atomically.
+    """Copy the dbt marts of the working database to ``marts.duckdb`` and Parquet, atomically.
 
     Returns what was published: paths, tables with their row counts, the storage version.
     Raises ``PublishRefused`` (and publishes nothing) if the marts hold personal data or
@@ -167,13 +164,15 @@ def publish_snapshot(settings: Settings) -> dict[str, Any]:
     con = duckdb.connect(":memory:")
     try:
         _attach_source(con, src)
-        tables = list_mart_tables(con, "wh")
+        contract = {m.name: m for m in mart_models()}
+        # Only the manifest's marts: a leftover table of a renamed model is not published.
+        tables = [t for t in list_mart_tables(con, "wh") if t in contract]
         if not tables:
-            raise PublishRefused(f"schema {MART_SCHEMA} of {src} holds no table: nothing to publish")
+            raise PublishRefused(f"schema {MART_SCHEMA} of {src} holds no mart of the dbt project: nothing to publish")
         check_no_personal_data(con, "wh", tables)
 
-        counts = _build_snapshot(con, tables, tmp)
-        _write_parquet(con, tables, pq_dir, pq_tmps)
+        counts = _build_snapshot(con, tables, tmp, contract)
+        _write_parquet(con, tables, pq_dir, pq_tmps, contract)
         _verify(con, tmp, counts)
         con.close()
 
@@ -199,7 +198,7 @@ def publish_snapshot(settings: Settings) -> dict[str, Any]:
         _remove(tmp, tmp_wal, *pq_tmps.values())
         raise
 
-    missing = [t for t in MART_TABLES if t not in counts]
+    missing = [t for t in contract if t not in counts]
     if missing:
         log.warning("published snapshot lacks contract mart(s): %s", ", ".join(missing))
     return {
@@ -227,47 +226,63 @@ def _attach_source(con: duckdb.DuckDBPyConnection, src: Path, wait_seconds: floa
             time.sleep(0.5)
 
 
-def _build_snapshot(con: duckdb.DuckDBPyConnection, tables: list[str], tmp: Path) -> dict[str, int]:
-    """Write the tables into a fresh file in the v1.1 format; one transaction, then checkpoint."""
+def _build_snapshot(con: duckdb.DuckDBPyConnection, tables: list[str], tmp: Path, contract: dict[str, Model]) -> dict[str, int]:
+    """Write the tables into the new file's default schema, v1.1 format; one transaction, then checkpoint."""
     con.execute(f"ATTACH {_lit(str(tmp))} AS snap (STORAGE_VERSION {_lit(STORAGE_VERSION)})")
     con.execute("BEGIN TRANSACTION")
-    con.execute(f"CREATE SCHEMA snap.{MART_SCHEMA}")
     for t in tables:
-        con.execute(f"CREATE TABLE snap.{MART_SCHEMA}.{_q(t)} AS SELECT * FROM wh.{MART_SCHEMA}.{_q(t)}")
-        _copy_comments(con, t)
+        con.execute(f"CREATE TABLE snap.{SNAPSHOT_SCHEMA}.{_q(t)} AS SELECT * FROM wh.{MART_SCHEMA}.{_q(t)}")
+        table_doc, column_docs = descriptions(con, t, contract.get(t))
+        target = f"snap.{SNAPSHOT_SCHEMA}.{_q(t)}"
+        if table_doc:
+            con.execute(f"COMMENT ON TABLE {target} IS {_lit(table_doc)}")
+        for col, doc in column_docs.items():
+            con.execute(f"COMMENT ON COLUMN {target}.{_q(col)} IS {_lit(doc)}")
     con.execute("COMMIT")
-    counts = {t: int(con.execute(f"SELECT count(*) FROM snap.{MART_SCHEMA}.{_q(t)}").fetchone()[0]) for t in tables}  # type: ignore[index]
+    counts = {t: int(con.execute(f"SELECT count(*) FROM snap.{SNAPSHOT_SCHEMA}.{_q(t)}").fetchone()[0]) for t in tables}  # type: ignore[index]
     con.execute("CHECKPOINT snap")
     return counts
 
 
-def _copy_comments(con: duckdb.DuckDBPyConnection, table: str) -> None:
-    """Carry table and column descriptions (dbt persist_docs) over: BI tools show them."""
-    target = f"snap.{MART_SCHEMA}.{_q(table)}"
+def descriptions(con: duckdb.DuckDBPyConnection, table: str, model: Model | None) -> tuple[str, dict[str, str]]:
+    """A mart's table and column descriptions: the comments dbt persisted in the working
+    database, else the manifest's (the same yml text), for the columns the table has."""
     row = con.execute(
         "SELECT comment FROM duckdb_tables() WHERE database_name = 'wh' AND schema_name = ? AND table_name = ? "
         "UNION ALL SELECT comment FROM duckdb_views() WHERE database_name = 'wh' AND schema_name = ? AND view_name = ?",
         [MART_SCHEMA, table, MART_SCHEMA, table],
     ).fetchone()
-    if row and row[0]:
-        con.execute(f"COMMENT ON TABLE {target} IS {_lit(row[0])}")
+    table_doc = (row[0] if row else None) or (model.description if model else "")
+    columns: dict[str, str] = {}
     for col, comment in con.execute(
-        "SELECT column_name, comment FROM duckdb_columns() WHERE database_name = 'wh' AND schema_name = ? AND table_name = ? AND comment IS NOT NULL",
+        "SELECT column_name, comment FROM duckdb_columns() WHERE database_name = 'wh' AND schema_name = ? AND table_name = ? "
+        "ORDER BY column_index",
         [MART_SCHEMA, table],
     ).fetchall():
-        con.execute(f"COMMENT ON COLUMN {target}.{_q(col)} IS {_lit(comment)}")
+        doc = comment or (model.columns.get(col) if model else None)
+        if doc:
+            columns[col] = doc
+    return table_doc, columns
 
 
-def _write_parquet(con: duckdb.DuckDBPyConnection, tables: list[str], pq_dir: Path, out: dict[str, Path]) -> None:
+def _write_parquet(
+    con: duckdb.DuckDBPyConnection, tables: list[str], pq_dir: Path, out: dict[str, Path], contract: dict[str, Model]
+) -> None:
     """Parquet from the new snapshot itself, so files and database hold the same build.
 
+    The descriptions go into the file's key-value metadata: ``description`` (the table's)
+    and ``column_descriptions`` (JSON, column -> description), readable with pyarrow
+    (``schema.metadata``) or DuckDB (``parquet_kv_metadata``).
     Each temp path is recorded in ``out`` before it is written, so a failure midway
     still knows every file to clean up.
     """
     for t in tables:
         p = _tmp_name(pq_dir / f"{t}.parquet")
         out[t] = p
-        con.execute(f"COPY snap.{MART_SCHEMA}.{_q(t)} TO {_lit(str(p))} (FORMAT parquet, COMPRESSION zstd)")
+        table_doc, column_docs = descriptions(con, t, contract.get(t))
+        kv = {"table": t, "description": table_doc, "column_descriptions": json.dumps(column_docs, ensure_ascii=False)}
+        kv_sql = "{" + ", ".join(f"{_lit(k)}: {_lit(v)}" for k, v in kv.items()) + "}"
+        con.execute(f"COPY snap.{SNAPSHOT_SCHEMA}.{_q(t)} TO {_lit(str(p))} (FORMAT parquet, COMPRESSION zstd, KV_METADATA {kv_sql})")
 
 
 def _verify(con: duckdb.DuckDBPyConnection, tmp: Path, counts: dict[str, int]) -> None:
@@ -275,20 +290,20 @@ def _verify(con: duckdb.DuckDBPyConnection, tmp: Path, counts: dict[str, int]) -
     con.execute("DETACH snap")
     con.execute(f"ATTACH {_lit(str(tmp))} AS chk (READ_ONLY)")
     try:
-        tables = list_mart_tables(con, "chk")
+        tables = list_mart_tables(con, "chk", SNAPSHOT_SCHEMA)
         if set(tables) != set(counts):
             raise RuntimeError(f"snapshot tables {tables} differ from the built ones {sorted(counts)}")
         for t, n in counts.items():
-            got = con.execute(f"SELECT count(*) FROM chk.{MART_SCHEMA}.{_q(t)}").fetchone()
+            got = con.execute(f"SELECT count(*) FROM chk.{SNAPSHOT_SCHEMA}.{_q(t)}").fetchone()
             if not got or got[0] != n:
                 raise RuntimeError(f"snapshot table {t} has {got} rows, expected {n}")
         others = con.execute(
-            "SELECT DISTINCT schema_name FROM duckdb_schemas() WHERE database_name = 'chk' AND schema_name NOT IN (?, 'main')",
-            [MART_SCHEMA],
+            "SELECT DISTINCT schema_name FROM duckdb_schemas() WHERE database_name = 'chk' AND schema_name <> ?",
+            [SNAPSHOT_SCHEMA],
         ).fetchall()
         if others:
             raise RuntimeError(f"snapshot holds unexpected schemas {others}")
-        check_no_personal_data(con, "chk", tables)
+        check_no_personal_data(con, "chk", tables, SNAPSHOT_SCHEMA)
     finally:
         con.execute("DETACH chk")
 

@@ -11,8 +11,12 @@ import hashlib
 import hmac
 import logging
 import os
+import re
+from functools import lru_cache
 
-from dagster_project.shared.settings import Settings
+import yaml
+
+from dagster_project.shared.settings import DBT_PROJECT_DIR, Settings
 
 log = logging.getLogger(__name__)
 
@@ -46,3 +50,29 @@ def mask_id(id_number: str) -> str:
     if len(id_number) < 10:
         return "*" * len(id_number)
     return id_number[:6] + "*" * (len(id_number) - 10) + id_number[-4:]
+
+
+# ---- the personal-data guard --------------------------------------------------------------------
+# One definition, in dbt_project.yml's vars, read by the dbt test
+# assert_marts_hold_no_personal_data and by the BI snapshot (publish/snapshot.py).
+
+
+@lru_cache(maxsize=1)
+def _dbt_vars() -> dict[str, object]:
+    with (DBT_PROJECT_DIR / "dbt_project.yml").open(encoding="utf-8") as f:
+        return dict(yaml.safe_load(f).get("vars") or {})
+
+
+def pii_column_pattern() -> str:
+    """Column names that would carry a name or an ID number (RE2 and Python syntax alike)."""
+    return str(_dbt_vars()["pii_column_pattern"])
+
+
+def pii_value_patterns() -> list[str]:
+    """Values that look like an ID number or a masked one."""
+    return [str(p) for p in _dbt_vars()["pii_value_patterns"]]  # type: ignore[attr-defined]
+
+
+def is_pii_column(name: str) -> bool:
+    """person_key, the keyed hash, is allowed; person_name, id_masked, 身份证号 … are not."""
+    return bool(re.match(pii_column_pattern(), name.strip()))

@@ -15,9 +15,6 @@ import datetime as dt
 import hashlib
 import importlib.metadata
 import os
-import shutil
-import subprocess
-import sys
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -28,71 +25,21 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 from packaging import version
 
+from dagster_project.shared.dbt_project import dbt_env, dbt_executable, ensure_manifest, project_files
 from dagster_project.shared.resources import VocwhResource
 from dagster_project.shared.settings import DBT_PROJECT_DIR, Settings
 from dagster_project.shared.warehouse import connect, ensure_schema
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-PROJECT_SUBDIRS = ("models", "seeds", "macros", "tests", "snapshots", "analyses")
 BUILD_ARGS = ["build", "--exclude-resource-type", "unit_test"]
-
-
-def dbt_env(settings: Settings) -> dict[str, str]:
-    """What every pipeline dbt invocation needs: the warehouse path, no usage tracking (no
-    network), and partial parsing. The project turns partial parsing off because unit tests
-    read seed rows at parse time; pipeline builds exclude unit tests, so they can reuse the
-    parse that ``ensure_manifest`` leaves in ``target/`` and save seconds on every run."""
-    return {
-        "VOCWH_WAREHOUSE_DIR": str(settings.warehouse_dir),
-        "DBT_PARTIAL_PARSE": "true",
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "DO_NOT_TRACK": "1",
-        "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
-    }
-
-
-def dbt_executable() -> str:
-    local = Path(sys.executable).parent / "dbt"
-    return str(local) if local.exists() else (shutil.which("dbt") or "dbt")
-
-
-def _project_files(project_dir: Path) -> list[Path]:
-    paths = [project_dir / "dbt_project.yml", project_dir / "profiles.yml"]
-    for sub in PROJECT_SUBDIRS:
-        paths += sorted(p for p in (project_dir / sub).rglob("*") if p.is_file())
-    return [p for p in paths if p.exists()]
 
 
 def project_fingerprint(project_dir: Path = DBT_PROJECT_DIR) -> str:
     """Hash of the dbt project's own files: models, seeds (policy parameters), macros, tests."""
     h = hashlib.sha256()
-    for p in _project_files(project_dir):
+    for p in project_files(project_dir):
         h.update(p.relative_to(project_dir).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
     return h.hexdigest()[:16]
-
-
-def ensure_manifest(project: DbtProject = DBT_PROJECT) -> Path:
-    """Parse the dbt project when its manifest is missing or older than its files, so
-    ``dagster asset materialize`` works on a fresh clone without a separate step.
-
-    dbt throws a partial parse away when the profile changed, and the profile holds the
-    warehouse path: so the parse is also redone when ``VOCWH_WAREHOUSE_DIR`` differs from
-    the one it was made for (recorded beside it), and every run after that reuses it."""
-    manifest = project.manifest_path
-    settings = Settings.from_env()
-    marker = manifest.parent / "vocwh_parsed_for.txt"
-    newest = max((p.stat().st_mtime for p in _project_files(Path(project.project_dir))), default=0.0)
-    fresh = manifest.exists() and manifest.stat().st_mtime >= newest
-    if fresh and marker.exists() and marker.read_text(encoding="utf-8") == str(settings.warehouse_dir):
-        return manifest
-    subprocess.run(
-        [dbt_executable(), "parse", "--quiet", "--project-dir", str(project.project_dir), "--profiles-dir", str(project.project_dir)],
-        check=True,
-        env={**os.environ, **dbt_env(settings)},
-        cwd=project.project_dir,
-    )
-    marker.write_text(str(settings.warehouse_dir), encoding="utf-8")
-    return manifest
 
 
 @dataclass(frozen=True)
@@ -168,7 +115,7 @@ TRANSLATOR = VocwhDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_ass
 
 
 def build_dbt_assets() -> dg.AssetsDefinition:
-    manifest = ensure_manifest()
+    manifest = ensure_manifest(Path(DBT_PROJECT.project_dir), DBT_PROJECT.manifest_path)
 
     @dbt_assets(manifest=manifest, project=DBT_PROJECT, dagster_dbt_translator=TRANSLATOR, name="vocwh_dbt")
     def vocwh_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, vocwh: VocwhResource) -> Iterator[Any]:
