@@ -6,7 +6,7 @@ import csv
 import datetime as dt
 import io
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 
 from dagster_project.ingest.pipeline import IngestReport, run_ingest
 from dagster_project.shared.settings import Settings
+from tests.pg import PgServer, start_cluster
 
 Row = Sequence[Any]
 
@@ -85,3 +86,9 @@ def query(settings: Settings, sql: str, params: Sequence[Any] = ()) -> list[tupl
         return con.execute(sql, list(params)).fetchall()
     finally:
         con.close()
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """One throwaway PostgreSQL 15 cluster for the whole session (tests/pg.py)."""
+    yield from start_cluster()
