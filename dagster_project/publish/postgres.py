@@ -249,9 +249,9 @@ def server_build_id(conn: psycopg.Connection[Any]) -> str | None:
     return str(row[0]) if row else None
 
 
-def postgres_is_behind(settings: Settings) -> tuple[bool, str | None, str | None]:
+def postgres_is_behind(settings: Settings, wait_seconds: float = 60.0) -> tuple[bool, str | None, str | None]:
     """(behind, working build, server build); for a sensor or a caller deciding whether to publish."""
-    with open_readonly(settings.warehouse_path) as con:
+    with open_readonly(settings.warehouse_path, wait_seconds=wait_seconds) as con:
         build = current_build_id(con)
     with connect(settings.postgres_url) as conn:
         served = server_build_id(conn)
