@@ -303,7 +303,7 @@ def publish_postgres(
                 new_schema = NEW_PREFIX + secrets.token_hex(6)
                 counts = _load(conn, con, specs, new_schema, build)
             attempts = _swap(conn, new_schema, build, counts, swap_wait_seconds)
-            _drop_old_build(conn)
+            _drop_stale_schemas(conn)
         except psycopg.Error as e:
             conn.rollback()
             raise PostgresPublishFailed(
@@ -355,8 +355,8 @@ def _load(conn: psycopg.Connection[Any], con: duckdb.DuckDBPyConnection, specs: 
     ident = sql.Identifier
     catalog = _catalog(con)
     counts: dict[str, int] = {}
+    _drop_stale_schemas(conn)
     with conn.cursor() as cur:
-        _drop_stale_schemas(conn, cur)
         cur.execute(sql.SQL("CREATE SCHEMA {}").format(ident(schema)))
         for spec in specs:
             target = sql.SQL("{}.{}").format(ident(schema), ident(spec.name))
@@ -447,34 +447,50 @@ def _swap(conn: psycopg.Connection[Any], new_schema: str, build: str, counts: di
             pause = min(pause * 1.5, 0.5)
 
 
-def _drop_old_build(conn: psycopg.Connection[Any]) -> None:
-    """After the swap: readers already see the new build, so a failure here only leaves the
-    old schema for the next publish to drop."""
-    try:
-        with conn.cursor() as cur:
-            cur.execute("SET LOCAL lock_timeout = '10s'")
-            _drop_stale_schemas(conn, cur)
-        conn.commit()
-    except psycopg.errors.LockNotAvailable:
-        conn.rollback()
-        log.warning("old marts schema still in use: the next publish drops it")
+def _drop_stale_schemas(conn: psycopg.Connection[Any], wait_seconds: float = 30.0) -> list[str]:
+    """Drop the old build after a swap, and any schema a killed publish left behind; returns
+    what is still there.
 
-
-def _drop_stale_schemas(conn: psycopg.Connection[Any], cur: psycopg.Cursor[Any] | None = None) -> None:
-    """Drop the old build after a swap, and any schema a killed publish left behind.
-
-    Runs under the publisher's advisory lock, so no other publish owns these schemas.
+    Runs under the publisher's advisory lock, so no other publish owns these schemas.  A
+    reader may still touch an old table: a prepared statement (JDBC and psycopg prepare
+    repeated queries) re-locks the tables of its cached plan before it notices they were
+    renamed.  So the tables are locked with NOWAIT and retried, like the swap, and never
+    waited on: a DROP waiting while holding some of the locks could deadlock with such a
+    reader.  A schema still busy after ``wait_seconds`` is left for the next publish.
     """
-    own = cur is None
-    c = cur or conn.cursor()
-    try:
-        c.execute(
+    ident = sql.Identifier
+    with conn.cursor() as cur:
+        cur.execute(
             "SELECT nspname FROM pg_namespace WHERE starts_with(nspname, %s) OR starts_with(nspname, %s) ORDER BY nspname",
             [NEW_PREFIX, OLD_PREFIX],
         )
-        for (name,) in c.fetchall():
-            c.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(name)))
-    finally:
-        if own:
-            c.close()
-            conn.commit()
+        names = [r[0] for r in cur.fetchall()]
+    conn.commit()
+    left = []
+    for name in names:
+        deadline = time.monotonic() + wait_seconds
+        pause = 0.02
+        while True:
+            try:
+                with conn.cursor() as cur:
+                    cur.execute(
+                        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                        "WHERE n.nspname = %s AND c.relkind IN ('r', 'p', 'v', 'm', 'f') ORDER BY c.relname",
+                        [name],
+                    )
+                    rels = [r[0] for r in cur.fetchall()]
+                    if rels:
+                        targets = sql.SQL(", ").join(sql.SQL("{}.{}").format(ident(name), ident(t)) for t in rels)
+                        cur.execute(sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE NOWAIT").format(targets))
+                    cur.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(ident(name)))
+                conn.commit()
+                break
+            except psycopg.errors.LockNotAvailable:
+                conn.rollback()
+                if time.monotonic() >= deadline:
+                    log.warning("schema %s is still read: the next publish drops it", name)
+                    left.append(name)
+                    break
+                time.sleep(pause)
+                pause = min(pause * 1.5, 0.5)
+    return left
