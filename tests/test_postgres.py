@@ -8,6 +8,10 @@ Expected figures come from the raw files, as worked out in test_sample_marts.py.
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -24,8 +28,8 @@ from psycopg import sql
 
 from dagster_project.publish.postgres import BI_ROLE, PostgresUnavailable, publish_postgres
 from dagster_project.publish.snapshot import PublishRefused, publish_snapshot
-from dagster_project.shared.settings import Settings
-from tests.pg import PgServer, free_port
+from dagster_project.shared.settings import PROJECT_ROOT, Settings
+from tests.pg import PUBLISHER, PUBLISHER_PASSWORD, PgServer, free_port
 from tests.test_sample_marts import FIRST_VOC_HS, Build, build, copy_database  # noqa: F401  (build: the real pipeline's warehouse)
 
 BI_PASSWORD = "bi-只读-password"
@@ -124,16 +128,16 @@ def test_publish_the_snapshot_tables_with_types_and_comments(
     assert not again.published and again.build_id == result.build_id
 
 
-def test_figures_equal_the_duckdb_snapshot(warehouses: tuple[Settings, Settings, Path], pg_server: PgServer, fresh_db: str) -> None:
-    _, after, manifest = warehouses
-    s = target(after, pg_server, fresh_db)
-    publish_postgres(s, manifest=manifest)
-    publish_snapshot(after)
-    con = duckdb.connect(str(after.snapshot_path), read_only=True)
+def assert_same_rows(snapshot: Path, pg_url: str) -> list[str]:
+    """Every table of marts.duckdb equals its PostgreSQL copy, all rows in order, column for column."""
+    con = duckdb.connect(str(snapshot), read_only=True)
     try:
-        tables = duck_tables(after.snapshot_path)
-        assert len(tables) >= 7
-        with psycopg.connect(s.postgres_url) as pg:
+        tables = duck_tables(snapshot)
+        pg_tables = [
+            r[0] for r in pg_rows(pg_url, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' ORDER BY 1")
+        ]
+        assert pg_tables == tables
+        with psycopg.connect(pg_url) as pg:
             for t in tables:
                 cols = [
                     r[0]
@@ -152,8 +156,17 @@ def test_figures_equal_the_duckdb_snapshot(warehouses: tuple[Settings, Settings,
                 rows = cur.fetchall()
                 assert len(rows) == len(duck), t
                 assert rows == duck, t
+        return tables
     finally:
         con.close()
+
+
+def test_figures_equal_the_duckdb_snapshot(warehouses: tuple[Settings, Settings, Path], pg_server: PgServer, fresh_db: str) -> None:
+    _, after, manifest = warehouses
+    s = target(after, pg_server, fresh_db)
+    publish_postgres(s, manifest=manifest)
+    publish_snapshot(after)
+    assert len(assert_same_rows(after.snapshot_path, s.postgres_url)) >= 7
 
 
 def test_republish_after_a_correction(warehouses: tuple[Settings, Settings, Path], pg_server: PgServer, fresh_db: str) -> None:
@@ -361,3 +374,53 @@ def test_asset_without_url_does_nothing_and_unreachable_fails_with_a_clear_messa
     ok = run(pg_server.url(dbname=fresh_db))
     assert ok.success and len(ok.get_asset_materialization_events()) == 1
     assert run(pg_server.url(dbname=fresh_db)).get_asset_materialization_events() == []  # already current
+
+
+@pytest.mark.e2e
+def test_the_job_on_a_postgres_backed_dagster_instance(
+    pg_server: PgServer, fresh_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """deploy/dagster-postgres.yaml as DAGSTER_HOME's dagster.yaml, the real job on the sample
+    city through the CLI with VOCWH_POSTGRES_URL set: the run is recorded in PostgreSQL and
+    the marts on the server equal the snapshot the same run wrote."""
+    dagster_db = f"{fresh_db}_dagster"
+    with psycopg.connect(pg_server.superuser_url("postgres"), autocommit=True) as c:
+        c.execute(sql.SQL("CREATE DATABASE {} OWNER vocwh_publisher").format(sql.Identifier(dagster_db)))
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy(PROJECT_ROOT / "deploy" / "dagster-postgres.yaml", home / "dagster.yaml")
+    for k, v in {
+        "DAGSTER_HOME": str(home),
+        "DAGSTER_PG_HOST": pg_server.host,
+        "DAGSTER_PG_PORT": str(pg_server.port),
+        "DAGSTER_PG_DB": dagster_db,
+        "DAGSTER_PG_USERNAME": PUBLISHER,
+        "DAGSTER_PG_PASSWORD": PUBLISHER_PASSWORD,
+    }.items():
+        monkeypatch.setenv(k, v)
+    env = {
+        **os.environ,
+        "VOCWH_RAW_DIR": str(PROJECT_ROOT / "raw"),
+        "VOCWH_WAREHOUSE_DIR": str(tmp_path / "wh"),
+        "VOCWH_POSTGRES_URL": pg_server.url(dbname=fresh_db),
+        "VOCWH_POSTGRES_BI_PASSWORD": BI_PASSWORD,
+    }
+    dagster = Path(sys.executable).parent / "dagster"
+    cmd = [str(dagster), "asset", "materialize", "-m", "dagster_project.definitions", "--select", "*"]
+    proc = subprocess.run(cmd, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    try:
+        with dg.DagsterInstance.get() as instance:
+            assert type(instance.run_storage).__name__ == "PostgresRunStorage"
+            runs = instance.get_runs()
+            assert [r.status for r in runs] == [dg.DagsterRunStatus.SUCCESS]
+            event = instance.get_latest_materialization_event(dg.AssetKey("postgres_marts"))
+            assert event is not None and event.run_id == runs[0].run_id
+        # the run's rows are in PostgreSQL, not in a local SQLite file
+        assert pg_rows(pg_server.url(dbname=dagster_db), "SELECT count(*) FROM runs") == [(1,)]
+        assert not list(home.rglob("*.db"))
+    finally:
+        # the instance's connection pool must not keep the database from being dropped
+        with psycopg.connect(pg_server.superuser_url("postgres"), autocommit=True) as c:
+            c.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(dagster_db)))
+    assert len(assert_same_rows(tmp_path / "wh" / "marts.duckdb", pg_server.url(dbname=fresh_db))) >= 7
