@@ -9,6 +9,7 @@ CI has them, and a silent skip would hide the PostgreSQL target from CI.
 from __future__ import annotations
 
 import os
+import pwd
 import shutil
 import socket
 import subprocess
@@ -63,12 +64,21 @@ def free_port() -> int:
 def _as_server_user(cmd: list[str]) -> list[str]:
     if os.geteuid() != 0:
         return cmd
+    if shutil.which("runuser") is None:
+        pytest.fail("running as root: the PostgreSQL test server needs runuser to start as the postgres OS user", pytrace=False)
     return ["runuser", "-u", "postgres", "--", *cmd]
 
 
 def start_cluster() -> Iterator[PgServer]:
     """Yield a running server with a publisher role owning database ``vocwh``; stop it afterwards."""
     bindir = pg_bindir()
+    if os.geteuid() == 0:
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            pytest.fail(
+                "running as root, but no postgres OS user to run the PostgreSQL test server as (initdb refuses root)", pytrace=False
+            )
     folder = Path(tempfile.mkdtemp(prefix="vocwh-pg-"))
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres", "postgres")
@@ -76,8 +86,7 @@ def start_cluster() -> Iterator[PgServer]:
     port = free_port()
     started = False
     try:
-        for d in (sock,):
-            d.mkdir()
+        sock.mkdir()
         pwfile.write_text(SUPERUSER_PASSWORD + "\n", encoding="utf-8")
         if os.geteuid() == 0:
             for p in (sock, pwfile):

@@ -352,21 +352,28 @@ def test_personal_data_never_reaches_the_server(
 
 
 def test_asset_without_url_does_nothing_and_unreachable_fails_with_a_clear_message(
-    warehouses: tuple[Settings, Settings, Path], pg_server: PgServer, fresh_db: str
+    warehouses: tuple[Settings, Settings, Path], pg_server: PgServer, fresh_db: str, tmp_path: Path
 ) -> None:
+    from dagster_project.publish.assets import bi_snapshot
     from dagster_project.publish.postgres_assets import postgres_marts
     from dagster_project.shared.resources import VocwhResource
 
     _, after, _ = warehouses
+    wh = tmp_path / "wh"
+    wh.mkdir()
+    copy_database(after.warehouse_path, wh / "warehouse.duckdb")
 
-    def run(url: str) -> dg.ExecuteInProcessResult:
-        res = VocwhResource(warehouse_dir=str(after.warehouse_dir), raw_dir=str(after.raw_dir), postgres_url=url)
-        return dg.materialize([postgres_marts], resources={"vocwh": res}, raise_on_error=False)
+    def run(url: str, *assets: dg.AssetsDefinition) -> dg.ExecuteInProcessResult:
+        res = VocwhResource(warehouse_dir=str(wh), raw_dir=str(after.raw_dir), postgres_url=url)
+        return dg.materialize([postgres_marts, *assets], resources={"vocwh": res}, raise_on_error=False)
 
     off = run("")
     assert off.success and off.get_asset_materialization_events() == []
-    down = run(f"postgresql://vocwh_publisher:hunter2-pw@127.0.0.1:{free_port()}/{fresh_db}")
+    # The server is down: the PostgreSQL step fails with a clear message, the snapshot is still written.
+    down = run(f"postgresql://vocwh_publisher:hunter2-pw@127.0.0.1:{free_port()}/{fresh_db}", bi_snapshot)
     assert not down.success
+    assert [e.asset_key for e in down.get_asset_materialization_events()] == [dg.AssetKey("bi_snapshot")]
+    assert (wh / "marts.duckdb").exists()
     failure = down.get_step_failure_events()[0].step_failure_data.error
     assert failure is not None
     text = failure.to_string()
@@ -374,6 +381,35 @@ def test_asset_without_url_does_nothing_and_unreachable_fails_with_a_clear_messa
     ok = run(pg_server.url(dbname=fresh_db))
     assert ok.success and len(ok.get_asset_materialization_events()) == 1
     assert run(pg_server.url(dbname=fresh_db)).get_asset_materialization_events() == []  # already current
+
+
+def test_sensor_catches_an_empty_or_lagging_server_up(
+    warehouses: tuple[Settings, Settings, Path], pg_server: PgServer, fresh_db: str
+) -> None:
+    """A run that builds nothing skips the asset: the sensor starts a run when the server is behind."""
+    from dagster_project.publish.postgres_assets import build_postgres_sensor
+    from dagster_project.shared.resources import VocwhResource
+
+    before, after, manifest = warehouses
+    sensor = build_postgres_sensor("vocwh_full")
+
+    def tick(s: Settings, url: str) -> dg.SensorResult | dg.SkipReason:
+        res = VocwhResource(warehouse_dir=str(s.warehouse_dir), raw_dir=str(s.raw_dir), postgres_url=url)
+        with dg.DagsterInstance.ephemeral() as instance:
+            return sensor(dg.build_sensor_context(instance=instance, resources={"vocwh": res}))
+
+    url = pg_server.url(dbname=fresh_db)
+    assert isinstance(tick(after, ""), dg.SkipReason)
+    down = tick(after, f"postgresql://u:p@127.0.0.1:{free_port()}/x")
+    assert isinstance(down, dg.SkipReason) and "cannot connect" in (down.skip_message or "")
+    empty = tick(after, url)
+    assert isinstance(empty, dg.SensorResult) and len(empty.run_requests or []) == 1
+    publish_postgres(target(before, pg_server, fresh_db), manifest=manifest)
+    behind = tick(after, url)
+    assert isinstance(behind, dg.SensorResult) and len(behind.run_requests or []) == 1
+    publish_postgres(target(after, pg_server, fresh_db), manifest=manifest)
+    current = tick(after, url)
+    assert isinstance(current, dg.SkipReason) and "serves build" in (current.skip_message or "")
 
 
 @pytest.mark.e2e
