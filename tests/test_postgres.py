@@ -83,6 +83,7 @@ def test_publish_the_snapshot_tables_with_types_and_comments(
     s = target(after, pg_server, fresh_db)
     result = publish_postgres(s, manifest=manifest)
     assert result.published and result.previous_build_id is None
+    print(f"publish to PostgreSQL: {sum(result.tables.values())} rows in {len(result.tables)} tables, {result.seconds:.2f}s")
     snap = publish_snapshot(after)
     # the same tables as marts.duckdb, the same row counts
     assert result.tables == snap["tables"]

@@ -236,8 +236,10 @@ def server_build_id(conn: psycopg.Connection[Any]) -> str | None:
     """The build the server serves in schema ``marts`` (None: empty, or never published)."""
     with conn.cursor() as cur:
         cur.execute(
-            "SELECT to_regclass(%s) IS NOT NULL AND EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = %s)",
-            [f"{META_SCHEMA}.{META_TABLE}", MART_SCHEMA],
+            # Catalog queries rather than to_regclass(): older PostgreSQL-derived engines lack it.
+            "SELECT EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s AND c.relname = %s) "
+            "AND EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = %s)",
+            [META_SCHEMA, META_TABLE, MART_SCHEMA],
         )
         ready = cur.fetchone()
         if not ready or not ready[0]:
@@ -334,7 +336,7 @@ def _prepare_server(conn: psycopg.Connection[Any], bi_password: str) -> None:
         cur.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(ident(META_SCHEMA)))
         cur.execute(
             sql.SQL(
-                "CREATE TABLE IF NOT EXISTS {}.{} (build_id text NOT NULL, published_at timestamptz NOT NULL, row_counts jsonb NOT NULL)"
+                "CREATE TABLE IF NOT EXISTS {}.{} (build_id text NOT NULL, published_at timestamptz NOT NULL, row_counts text NOT NULL)"
             ).format(ident(META_SCHEMA), ident(META_TABLE))
         )
         cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [BI_ROLE])
@@ -461,8 +463,8 @@ def _drop_stale_schemas(conn: psycopg.Connection[Any], wait_seconds: float = 30.
     ident = sql.Identifier
     with conn.cursor() as cur:
         cur.execute(
-            "SELECT nspname FROM pg_namespace WHERE starts_with(nspname, %s) OR starts_with(nspname, %s) ORDER BY nspname",
-            [NEW_PREFIX, OLD_PREFIX],
+            "SELECT nspname FROM pg_namespace WHERE left(nspname, %s) = %s OR left(nspname, %s) = %s ORDER BY nspname",
+            [len(NEW_PREFIX), NEW_PREFIX, len(OLD_PREFIX), OLD_PREFIX],
         )
         names = [r[0] for r in cur.fetchall()]
     conn.commit()
