@@ -11,10 +11,15 @@ transaction, so a reader sees the whole old build or the whole new one:
   ACCESS EXCLUSIVE on every old ``marts`` table while it renames the schemas, so a query
   that arrives meanwhile waits, then re-resolves ``marts.x`` to the new table and reads it
   with a snapshot in which the new rows (committed before the swap) are visible.
+- A prepared statement (JDBC drivers and psycopg prepare repeated queries) re-locks the
+  tables of its cached plan, notices they were renamed, and plans again: same outcome.
 - The swap takes its locks with ``NOWAIT`` and retries briefly.  It never waits while
   holding a lock, so it cannot deadlock with a reader that joins several marts (a waiting
   swap would also queue every new reader behind a long-running one).
-- The old schema is dropped after the swap has committed.
+- The old schema is dropped after the swap has committed, with the same NOWAIT retries.
+
+A reader inside an explicit REPEATABLE READ transaction opened before a swap would find
+the new tables empty (its snapshot predates them); BI tools query in autocommit mode.
 
 The build the server holds is recorded in ``vocwh_publish.published_build`` in the same
 transaction as the swap: a run compares it with the working database's build and
