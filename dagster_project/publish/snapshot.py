@@ -109,6 +109,13 @@ def list_mart_tables(con: duckdb.DuckDBPyConnection, catalog: str, schema: str =
     return sorted(names, key=lambda n: (order.index(n) if n in order else len(order), n))
 
 
+def published_tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
+    """What every BI target publishes: the manifest's marts present in the database (a
+    leftover table of a renamed model is not published)."""
+    contract = {m.name for m in mart_models()}
+    return [t for t in list_mart_tables(con, catalog) if t in contract]
+
+
 def _columns(con: duckdb.DuckDBPyConnection, catalog: str, schema: str, table: str) -> list[tuple[str, str]]:
     return [
         (r[0], r[1])
@@ -165,8 +172,7 @@ def publish_snapshot(settings: Settings) -> dict[str, Any]:
     try:
         _attach_source(con, src)
         contract = {m.name: m for m in mart_models()}
-        # Only the manifest's marts: a leftover table of a renamed model is not published.
-        tables = [t for t in list_mart_tables(con, "wh") if t in contract]
+        tables = published_tables(con, "wh")
         if not tables:
             raise PublishRefused(f"schema {MART_SCHEMA} of {src} holds no mart of the dbt project: nothing to publish")
         check_no_personal_data(con, "wh", tables)

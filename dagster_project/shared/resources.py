@@ -15,9 +15,17 @@ class VocwhResource(dg.ConfigurableResource):
     raw_dir: str = ""
     warehouse_dir: str = ""
     pii_key: str = ""
+    postgres_url: str = ""
+    postgres_bi_password: str = ""
 
     def settings(self) -> Settings:
-        return Settings.from_env(raw_dir=self.raw_dir or None, warehouse_dir=self.warehouse_dir or None, pii_key=self.pii_key or None)
+        return Settings.from_env(
+            raw_dir=self.raw_dir or None,
+            warehouse_dir=self.warehouse_dir or None,
+            pii_key=self.pii_key or None,
+            postgres_url=self.postgres_url or None,
+            postgres_bi_password=self.postgres_bi_password or None,
+        )
 
 
 def env_or_default(name: str) -> dg.EnvVar | str:
@@ -30,4 +38,6 @@ def vocwh_resource() -> VocwhResource:
         raw_dir=env_or_default("VOCWH_RAW_DIR"),
         warehouse_dir=env_or_default("VOCWH_WAREHOUSE_DIR"),
         pii_key=env_or_default("VOCWH_PII_KEY"),
+        postgres_url=env_or_default("VOCWH_POSTGRES_URL"),
+        postgres_bi_password=env_or_default("VOCWH_POSTGRES_BI_PASSWORD"),
     )

@@ -24,6 +24,10 @@ class Settings:
     raw_dir: Path
     warehouse_dir: Path
     pii_key: str
+    # Optional PostgreSQL target for BI tools (a libpq URL); "" = DuckDB snapshot only.
+    postgres_url: str = ""
+    # Password given to the read-only role vocwh_bi; "" = the role cannot log in itself.
+    postgres_bi_password: str = ""
 
     @property
     def warehouse_path(self) -> Path:
@@ -53,4 +57,12 @@ class Settings:
         raw = overrides.get("raw_dir") or os.environ.get("VOCWH_RAW_DIR") or PROJECT_ROOT / "raw"
         wh = overrides.get("warehouse_dir") or os.environ.get("VOCWH_WAREHOUSE_DIR") or PROJECT_ROOT / "warehouse"
         key = overrides.get("pii_key") or os.environ.get("VOCWH_PII_KEY") or DEV_PII_KEY
-        return cls(raw_dir=Path(raw).resolve(), warehouse_dir=Path(wh).resolve(), pii_key=str(key))
+        pg_url = overrides.get("postgres_url") or os.environ.get("VOCWH_POSTGRES_URL") or ""
+        bi_pw = overrides.get("postgres_bi_password") or os.environ.get("VOCWH_POSTGRES_BI_PASSWORD") or ""
+        return cls(
+            raw_dir=Path(raw).resolve(),
+            warehouse_dir=Path(wh).resolve(),
+            pii_key=str(key),
+            postgres_url=str(pg_url),
+            postgres_bi_password=str(bi_pw),
+        )

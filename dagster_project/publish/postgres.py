@@ -1,0 +1,503 @@
+"""Publish the marts to a PostgreSQL server for BI tools on other machines.
+
+Optional: only when ``VOCWH_POSTGRES_URL`` (a libpq URL) is set.  The tables are exactly
+the BI snapshot's, read from the working DuckDB, checked by the snapshot's own
+personal-data guard, and copied with psycopg 3 ``COPY`` into a fresh schema
+``marts_new_<token>``.  The fresh schema is then swapped in for ``marts`` in one short
+transaction, so a reader sees the whole old build or the whole new one:
+
+- PostgreSQL resolves a query's table names and takes its ACCESS SHARE locks during
+  parse/analysis, and takes the snapshot it reads with only after that.  The swap holds
+  ACCESS EXCLUSIVE on every old ``marts`` table while it renames the schemas, so a query
+  that arrives meanwhile waits, then re-resolves ``marts.x`` to the new table and reads it
+  with a snapshot in which the new rows (committed before the swap) are visible.
+- A prepared statement (JDBC drivers and psycopg prepare repeated queries) re-locks the
+  tables of its cached plan, notices they were renamed, and plans again: same outcome.
+- The swap takes its locks with ``NOWAIT`` and retries briefly.  It never waits while
+  holding a lock, so it cannot deadlock with a reader that joins several marts (a waiting
+  swap would also queue every new reader behind a long-running one).
+- The old schema is dropped after the swap has committed, with the same NOWAIT retries.
+
+A reader inside an explicit REPEATABLE READ transaction opened before a swap would find
+the new tables empty (its snapshot predates them); BI tools query in autocommit mode.
+
+The build the server holds is recorded in ``vocwh_publish.published_build`` in the same
+transaction as the swap: a run compares it with the working database's build and
+publishes whenever the server is empty or behind, even if no submission changed.
+
+No dagster import here: the asset in ``publish/postgres_assets.py`` is a thin wrapper.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import secrets
+import time
+from collections.abc import Iterable
+from contextlib import suppress
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import psycopg
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
+
+from dagster_project.publish.common import MART_SCHEMA, open_readonly
+from dagster_project.publish.snapshot import PublishRefused, check_no_personal_data
+from dagster_project.publish.snapshot import published_tables as snapshot_tables
+from dagster_project.shared.settings import DBT_PROJECT_DIR, Settings
+
+log = logging.getLogger(__name__)
+
+BI_ROLE = "vocwh_bi"
+META_SCHEMA = "vocwh_publish"
+META_TABLE = "published_build"
+NEW_PREFIX = "marts_new_"
+OLD_PREFIX = "marts_old_"
+# Any fixed 64-bit number: one publisher at a time per database.
+ADVISORY_LOCK_KEY = 0x766F6377685F7067  # "vocwh_pg"
+DEFAULT_MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
+COPY_BATCH_ROWS = 10_000
+
+
+class PostgresUnavailable(RuntimeError):
+    """The server cannot be reached or refuses the login: nothing was published; the next run retries."""
+
+
+class PostgresPublishFailed(RuntimeError):
+    """The server was reached but the publish did not complete: the previous build stays served."""
+
+
+@dataclass(frozen=True)
+class PgPublishResult:
+    published: bool  # False: the server already held this build
+    build_id: str
+    server: str  # host:port/dbname, never the password
+    tables: dict[str, int] = field(default_factory=dict)
+    previous_build_id: str | None = None
+    swap_attempts: int = 0
+    seconds: float = 0.0
+
+
+# ---- what is published ------------------------------------------------------------------------
+
+
+def current_build_id(con: duckdb.DuckDBPyConnection) -> str | None:
+    """What identifies the working database's current build of the marts (None: never built).
+
+    Today that is dbt's ``audit.mart_build.built_at``, rebuilt by every build that touches a
+    mart.  The one place to change if builds get an explicit id.
+    """
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'audit' AND table_name = 'mart_build' "
+        "AND table_catalog = current_database()"
+    ).fetchone()
+    if not exists or not exists[0]:
+        return None
+    row = con.execute("SELECT max(built_at) FROM audit.mart_build").fetchone()
+    if not row or row[0] is None:
+        return None
+    value = row[0]
+    return value.isoformat() if isinstance(value, datetime) else str(value)
+
+
+def published_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The tables the BI snapshot publishes: the same function, so both targets always agree."""
+    return snapshot_tables(con, _catalog(con))
+
+
+def _catalog(con: duckdb.DuckDBPyConnection) -> str:
+    return str(con.execute("SELECT current_database()").fetchone()[0])  # type: ignore[index]
+
+
+_DECIMAL = re.compile(r"^DECIMAL\((\d+),\s*(\d+)\)$")
+_SIMPLE_TYPES = {
+    "BOOLEAN": "boolean",
+    "TINYINT": "smallint",
+    "SMALLINT": "smallint",
+    "INTEGER": "integer",
+    "BIGINT": "bigint",
+    "UTINYINT": "smallint",
+    "USMALLINT": "integer",
+    "UINTEGER": "bigint",
+    "UBIGINT": "numeric(20,0)",
+    "HUGEINT": "numeric(38,0)",
+    "FLOAT": "real",
+    "DOUBLE": "double precision",
+    "VARCHAR": "text",
+    "DATE": "date",
+    "TIME": "time",
+    "TIMESTAMP": "timestamp",
+    "TIMESTAMP WITH TIME ZONE": "timestamptz",
+}
+
+
+def pg_type(duckdb_type: str) -> str:
+    """PostgreSQL type for a DuckDB column type: money stays numeric(18,2), flags boolean.
+
+    A type without a faithful counterpart refuses the publish rather than degrading to text.
+    """
+    t = duckdb_type.strip().upper()
+    m = _DECIMAL.match(t)
+    if m:
+        return f"numeric({int(m.group(1))},{int(m.group(2))})"
+    if t in _SIMPLE_TYPES:
+        return _SIMPLE_TYPES[t]
+    raise PublishRefused(f"DuckDB type {duckdb_type} has no PostgreSQL mapping in vocwh's publisher")
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    columns: list[tuple[str, str]]  # (column, PostgreSQL type)
+    comment: str | None
+    column_comments: dict[str, str]
+
+
+def _manifest_descriptions(manifest: Path) -> dict[str, tuple[str, dict[str, str]]]:
+    """Model name -> (description, {column: description}) from dbt's manifest, the yml's truth."""
+    if not manifest.exists():
+        return {}
+    nodes = json.loads(manifest.read_text(encoding="utf-8")).get("nodes", {})
+    out: dict[str, tuple[str, dict[str, str]]] = {}
+    for node in nodes.values():
+        if node.get("resource_type") == "model":
+            cols = {c: (v.get("description") or "").strip() for c, v in (node.get("columns") or {}).items()}
+            out[node["name"]] = ((node.get("description") or "").strip(), {c: d for c, d in cols.items() if d})
+    return out
+
+
+def table_specs(con: duckdb.DuckDBPyConnection, tables: Iterable[str], manifest: Path = DEFAULT_MANIFEST) -> list[TableSpec]:
+    """Columns with PostgreSQL types, and descriptions: DuckDB's comments (dbt persist_docs)
+    where present, else dbt's manifest, so BI tools show the same text as the snapshot."""
+    catalog = _catalog(con)
+    from_manifest = _manifest_descriptions(manifest)
+    specs = []
+    for t in tables:
+        cols = con.execute(
+            "SELECT column_name, data_type, comment FROM duckdb_columns() WHERE database_name = ? AND schema_name = ? "
+            "AND table_name = ? ORDER BY column_index",
+            [catalog, MART_SCHEMA, t],
+        ).fetchall()
+        row = con.execute(
+            "SELECT comment FROM duckdb_tables() WHERE database_name = ? AND schema_name = ? AND table_name = ? "
+            "UNION ALL SELECT comment FROM duckdb_views() WHERE database_name = ? AND schema_name = ? AND view_name = ?",
+            [catalog, MART_SCHEMA, t, catalog, MART_SCHEMA, t],
+        ).fetchone()
+        m_table, m_cols = from_manifest.get(t, ("", {}))
+        comments = {c: (cm or m_cols.get(c) or "") for c, _, cm in cols}
+        specs.append(
+            TableSpec(
+                name=t,
+                columns=[(c, pg_type(typ)) for c, typ, _ in cols],
+                comment=(row[0] if row and row[0] else None) or m_table or None,
+                column_comments={c: v for c, v in comments.items() if v},
+            )
+        )
+    return specs
+
+
+# ---- connecting ---------------------------------------------------------------------------------
+
+
+def describe_server(url: str) -> str:
+    """host:port/dbname as user, for messages: never the password."""
+    try:
+        p = conninfo_to_dict(url)
+    except psycopg.ProgrammingError:
+        return "(unparsable VOCWH_POSTGRES_URL)"
+    host = p.get("host") or p.get("hostaddr") or "localhost"
+    return f"{host}:{p.get('port') or 5432}/{p.get('dbname') or '?'} as {p.get('user') or '?'}"
+
+
+def _scrub(text: str, url: str) -> str:
+    try:
+        pw = conninfo_to_dict(url).get("password")
+    except psycopg.ProgrammingError:
+        pw = None
+    return text.replace(str(pw), "***") if pw else text
+
+
+def connect(url: str, connect_timeout: int = 10) -> psycopg.Connection[Any]:
+    """Connect, turning every connection failure into ``PostgresUnavailable`` with a clear message."""
+    try:
+        return psycopg.connect(url, connect_timeout=connect_timeout, application_name="vocwh publish")
+    except psycopg.ProgrammingError as e:
+        raise PostgresUnavailable(f"VOCWH_POSTGRES_URL is not a valid libpq URL: {_scrub(str(e), url)}") from None
+    except psycopg.OperationalError as e:
+        reason = _scrub(str(e).strip(), url)
+        raise PostgresUnavailable(
+            f"cannot connect to PostgreSQL at {describe_server(url)}: {reason}. "
+            "Nothing was published to PostgreSQL; the DuckDB outputs are unaffected; the next run retries."
+        ) from None
+
+
+def server_build_id(conn: psycopg.Connection[Any]) -> str | None:
+    """The build the server serves in schema ``marts`` (None: empty, or never published)."""
+    with conn.cursor() as cur:
+        cur.execute(
+            # Catalog queries rather than to_regclass(): older PostgreSQL-derived engines lack it.
+            "SELECT EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s AND c.relname = %s) "
+            "AND EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = %s)",
+            [META_SCHEMA, META_TABLE, MART_SCHEMA],
+        )
+        ready = cur.fetchone()
+        if not ready or not ready[0]:
+            conn.rollback()
+            return None
+        cur.execute(sql.SQL("SELECT build_id FROM {}.{}").format(sql.Identifier(META_SCHEMA), sql.Identifier(META_TABLE)))
+        row = cur.fetchone()
+    conn.rollback()
+    return str(row[0]) if row else None
+
+
+def postgres_is_behind(settings: Settings, wait_seconds: float = 60.0) -> tuple[bool, str | None, str | None]:
+    """(behind, working build, server build); for a sensor or a caller deciding whether to publish."""
+    with open_readonly(settings.warehouse_path, wait_seconds=wait_seconds) as con:
+        build = current_build_id(con)
+    with connect(settings.postgres_url) as conn:
+        served = server_build_id(conn)
+    return (build is not None and build != served), build, served
+
+
+# ---- publishing ---------------------------------------------------------------------------------
+
+
+def publish_postgres(
+    settings: Settings,
+    *,
+    force: bool = False,
+    manifest: Path = DEFAULT_MANIFEST,
+    swap_wait_seconds: float = 300.0,
+) -> PgPublishResult:
+    """Publish the working database's marts to ``settings.postgres_url`` if the server is behind.
+
+    Raises ``PostgresUnavailable`` (server unreachable or login refused), ``PublishRefused``
+    (personal data, nothing built) or ``PostgresPublishFailed``; in every case the server
+    keeps serving its previous build whole, and the next run tries again.
+    """
+    url = settings.postgres_url
+    if not url:
+        raise ValueError("VOCWH_POSTGRES_URL is not set")
+    started = time.monotonic()
+    server = describe_server(url)
+    with connect(url) as conn:
+        with conn.cursor() as cur:
+            # One publisher at a time: a second one waits, then finds the server current.
+            cur.execute("SELECT pg_advisory_lock(%s)", [ADVISORY_LOCK_KEY])
+        conn.commit()
+        try:
+            previous = server_build_id(conn)
+            with open_readonly(settings.warehouse_path) as con:
+                build = current_build_id(con)
+                if build is None:
+                    raise PublishRefused(
+                        f"{settings.warehouse_path} holds no build of the marts yet (audit.mart_build): nothing to publish"
+                    )
+                if previous == build and not force:
+                    return PgPublishResult(False, build, server, previous_build_id=previous, seconds=time.monotonic() - started)
+                tables = published_tables(con)
+                if not tables:
+                    raise PublishRefused(f"schema {MART_SCHEMA} of {settings.warehouse_path} holds no table: nothing to publish")
+                check_no_personal_data(con, _catalog(con), tables)
+                specs = table_specs(con, tables, manifest)
+                _prepare_server(conn, settings.postgres_bi_password)
+                new_schema = NEW_PREFIX + secrets.token_hex(6)
+                counts = _load(conn, con, specs, new_schema, build)
+            attempts = _swap(conn, new_schema, build, counts, swap_wait_seconds)
+            _drop_stale_schemas(conn)
+        except psycopg.Error as e:
+            conn.rollback()
+            raise PostgresPublishFailed(
+                f"publishing to PostgreSQL at {server} failed: {_scrub(str(e).strip(), url)}. "
+                "The server still serves its previous build; the next run retries."
+            ) from None
+        finally:
+            # A broken connection releases the lock with the session anyway.
+            with suppress(psycopg.Error):
+                conn.rollback()
+                with conn.cursor() as cur:
+                    cur.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_LOCK_KEY])
+                conn.commit()
+    return PgPublishResult(True, build, server, counts, previous, attempts, time.monotonic() - started)
+
+
+def _prepare_server(conn: psycopg.Connection[Any], bi_password: str) -> None:
+    """Bookkeeping schema, the read-only role, and PUBLIC's default rights taken away.
+
+    ``vocwh_bi`` gets CONNECT, then USAGE and SELECT on ``marts`` at each swap, and nothing
+    else: PUBLIC loses CREATE on schema public and TEMPORARY on the database (PUBLIC's
+    CONNECT stays, other roles of the database may need it).
+    """
+    ident = sql.Identifier
+    with conn.cursor() as cur:
+        cur.execute("SELECT current_database()")
+        dbname = cur.fetchone()[0]  # type: ignore[index]
+        cur.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(ident(META_SCHEMA)))
+        cur.execute(
+            sql.SQL(
+                "CREATE TABLE IF NOT EXISTS {}.{} (build_id text NOT NULL, published_at timestamptz NOT NULL, row_counts text NOT NULL)"
+            ).format(ident(META_SCHEMA), ident(META_TABLE))
+        )
+        cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [BI_ROLE])
+        if cur.fetchone() is None:
+            cur.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(ident(BI_ROLE)))
+        if bi_password:
+            # Utility statements take no bind parameters: psycopg quotes the literal itself.
+            cur.execute(sql.SQL("ALTER ROLE {} WITH LOGIN PASSWORD {}").format(ident(BI_ROLE), sql.Literal(bi_password)))
+        cur.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
+        cur.execute(sql.SQL("REVOKE TEMPORARY ON DATABASE {} FROM PUBLIC").format(ident(dbname)))
+        cur.execute(sql.SQL("REVOKE ALL ON SCHEMA {} FROM PUBLIC").format(ident(META_SCHEMA)))
+        cur.execute(sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(ident(dbname), ident(BI_ROLE)))
+    conn.commit()
+
+
+def _load(conn: psycopg.Connection[Any], con: duckdb.DuckDBPyConnection, specs: list[TableSpec], schema: str, build: str) -> dict[str, int]:
+    """Create and fill the fresh schema in one transaction, grants and comments included."""
+    ident = sql.Identifier
+    catalog = _catalog(con)
+    counts: dict[str, int] = {}
+    _drop_stale_schemas(conn)
+    with conn.cursor() as cur:
+        cur.execute(sql.SQL("CREATE SCHEMA {}").format(ident(schema)))
+        for spec in specs:
+            target = sql.SQL("{}.{}").format(ident(schema), ident(spec.name))
+            cols = sql.SQL(", ").join(sql.SQL("{} {}").format(ident(c), sql.SQL(typ)) for c, typ in spec.columns)
+            cur.execute(sql.SQL("CREATE TABLE {} ({})").format(target, cols))
+            names = sql.SQL(", ").join(ident(c) for c, _ in spec.columns)
+            src = con.execute(
+                f"SELECT * FROM {_dq(catalog)}.{_dq(MART_SCHEMA)}.{_dq(spec.name)}"  # identifiers from the catalog, quoted
+            )
+            n = 0
+            with cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(target, names)) as copy:
+                while batch := src.fetchmany(COPY_BATCH_ROWS):
+                    for row in batch:
+                        copy.write_row(row)
+                    n += len(batch)
+            counts[spec.name] = n
+            if spec.comment:
+                cur.execute(sql.SQL("COMMENT ON TABLE {} IS {}").format(target, sql.Literal(spec.comment)))
+            for c, text in spec.column_comments.items():
+                cur.execute(sql.SQL("COMMENT ON COLUMN {}.{} IS {}").format(target, ident(c), sql.Literal(text)))
+            cur.execute(sql.SQL("ANALYZE {}").format(target))
+        for spec in specs:
+            cur.execute(sql.SQL("SELECT count(*) FROM {}.{}").format(ident(schema), ident(spec.name)))
+            got = cur.fetchone()[0]  # type: ignore[index]
+            if got != counts[spec.name]:
+                raise PostgresPublishFailed(f"{schema}.{spec.name} holds {got} rows after COPY, expected {counts[spec.name]}")
+        cur.execute(
+            sql.SQL("COMMENT ON SCHEMA {} IS {}").format(
+                ident(schema), sql.Literal(f"vocwh 数据集市 / marts, build {build}; replaced whole by each publish")
+            )
+        )
+        # Grants travel with the schema and its tables through the rename.
+        cur.execute(sql.SQL("REVOKE ALL ON SCHEMA {} FROM PUBLIC").format(ident(schema)))
+        cur.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(ident(schema), ident(BI_ROLE)))
+        cur.execute(sql.SQL("GRANT SELECT ON ALL TABLES IN SCHEMA {} TO {}").format(ident(schema), ident(BI_ROLE)))
+    conn.commit()
+    return counts
+
+
+def _dq(ident: str) -> str:
+    """DuckDB identifier quoting (DuckDB is read through its own driver, not psycopg)."""
+    return '"' + ident.replace('"', '""') + '"'
+
+
+def _swap(conn: psycopg.Connection[Any], new_schema: str, build: str, counts: dict[str, int], wait_seconds: float) -> int:
+    """Rename ``marts`` aside and the new schema onto it, in one transaction; returns the attempts.
+
+    Takes every old table's lock with NOWAIT: when a reader still holds one, roll back (so
+    nobody waits on us), pause a moment, and try again until ``wait_seconds`` have passed.
+    """
+    ident = sql.Identifier
+    old_schema = OLD_PREFIX + new_schema.removeprefix(NEW_PREFIX)
+    deadline = time.monotonic() + wait_seconds
+    attempt = 0
+    pause = 0.02
+    while True:
+        attempt += 1
+        try:
+            with conn.cursor() as cur:
+                cur.execute(
+                    "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    "WHERE n.nspname = %s AND c.relkind IN ('r', 'p', 'v', 'm', 'f') ORDER BY c.relname",
+                    [MART_SCHEMA],
+                )
+                old = [r[0] for r in cur.fetchall()]
+                if old:
+                    targets = sql.SQL(", ").join(sql.SQL("{}.{}").format(ident(MART_SCHEMA), ident(t)) for t in old)
+                    cur.execute(sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE NOWAIT").format(targets))
+                cur.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", [MART_SCHEMA])
+                if cur.fetchone() is not None:
+                    cur.execute(sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(ident(MART_SCHEMA), ident(old_schema)))
+                cur.execute(sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(ident(new_schema), ident(MART_SCHEMA)))
+                cur.execute(sql.SQL("DELETE FROM {}.{}").format(ident(META_SCHEMA), ident(META_TABLE)))
+                cur.execute(
+                    sql.SQL("INSERT INTO {}.{} VALUES (%s, %s, %s)").format(ident(META_SCHEMA), ident(META_TABLE)),
+                    [build, datetime.now(UTC), json.dumps(counts)],
+                )
+            conn.commit()
+            return attempt
+        except psycopg.errors.LockNotAvailable:
+            conn.rollback()
+            if time.monotonic() >= deadline:
+                raise PostgresPublishFailed(
+                    f"readers kept schema {MART_SCHEMA} busy for {wait_seconds:.0f} s: the new build was not swapped in "
+                    f"({attempt} attempts). The server still serves its previous build; the next run retries."
+                ) from None
+            time.sleep(pause)
+            pause = min(pause * 1.5, 0.5)
+
+
+def _drop_stale_schemas(conn: psycopg.Connection[Any], wait_seconds: float = 30.0) -> list[str]:
+    """Drop the old build after a swap, and any schema a killed publish left behind; returns
+    what is still there.
+
+    Runs under the publisher's advisory lock, so no other publish owns these schemas.  A
+    reader may still touch an old table: a prepared statement (JDBC and psycopg prepare
+    repeated queries) re-locks the tables of its cached plan before it notices they were
+    renamed.  So the tables are locked with NOWAIT and retried, like the swap, and never
+    waited on: a DROP waiting while holding some of the locks could deadlock with such a
+    reader.  A schema still busy after ``wait_seconds`` is left for the next publish.
+    """
+    ident = sql.Identifier
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT nspname FROM pg_namespace WHERE left(nspname, %s) = %s OR left(nspname, %s) = %s ORDER BY nspname",
+            [len(NEW_PREFIX), NEW_PREFIX, len(OLD_PREFIX), OLD_PREFIX],
+        )
+        names = [r[0] for r in cur.fetchall()]
+    conn.commit()
+    left = []
+    for name in names:
+        deadline = time.monotonic() + wait_seconds
+        pause = 0.02
+        while True:
+            try:
+                with conn.cursor() as cur:
+                    cur.execute(
+                        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                        "WHERE n.nspname = %s AND c.relkind IN ('r', 'p', 'v', 'm', 'f') ORDER BY c.relname",
+                        [name],
+                    )
+                    rels = [r[0] for r in cur.fetchall()]
+                    if rels:
+                        targets = sql.SQL(", ").join(sql.SQL("{}.{}").format(ident(name), ident(t)) for t in rels)
+                        cur.execute(sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE NOWAIT").format(targets))
+                    cur.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(ident(name)))
+                conn.commit()
+                break
+            except psycopg.errors.LockNotAvailable:
+                conn.rollback()
+                if time.monotonic() >= deadline:
+                    log.warning("schema %s is still read: the next publish drops it", name)
+                    left.append(name)
+                    break
+                time.sleep(pause)
+                pause = min(pause * 1.5, 0.5)
+    return left
