@@ -6,7 +6,9 @@ import csv
 import datetime as dt
 import io
 import os
-from collections.abc import Callable, Sequence
+import shutil
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,8 @@ os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
 from dagster_project.ingest.pipeline import IngestReport, run_ingest
-from dagster_project.shared.settings import Settings
+from dagster_project.shared.settings import PROJECT_ROOT, Settings
+from tests.pg import PgServer, start_cluster
 
 Row = Sequence[Any]
 
@@ -85,3 +88,120 @@ def query(settings: Settings, sql: str, params: Sequence[Any] = ()) -> list[tupl
         return con.execute(sql, list(params)).fetchall()
     finally:
         con.close()
+
+
+# ---- one real build shared by the publishing tests ------------------------------------------
+#
+# The committed sample city (raw/, 2023-2024) plus a small 2025 of our own with hostile text
+# (formula-like names, events and approval numbers) and the case of issue 8: a suppressed
+# duplicate award paid without approval. Ingested by the real pipeline and built by the
+# real `dbt build`, once per session; tests that change the warehouse take a copy.
+
+HOSTILE_SCHOOL = "5122020901"
+HTML_SCHOOL = "5122020902"
+HTML_NAME = "<img src=x onerror=alert(1)>职业学校"
+FORMULA_NAME = '=HYPERLINK("http://x","y")'
+HOSTILE = [FORMULA_NAME, "+1", "-2", "@SUM(A1)"]
+PUBLISH_PII_KEY = "test-publish-key"
+
+
+def gb11643(body17: str) -> str:
+    """A full 18-character ID number: the 17 digits plus the GB 11643-1999 check character."""
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    return body17 + "10X98765432"[sum(int(d) * w for d, w in zip(body17, weights, strict=True)) % 11]
+
+
+# name, ID number: invented people, check characters per GB 11643
+PEOPLE_2025 = {
+    "zhang": ("张三", gb11643("22020220070315123")),
+    "hostile": ("@SUM(A1)", gb11643("22020220061101002")),
+    "li": ("李四", gb11643("22020219850607567")),
+}
+
+AWARD_HEADER = [
+    "年度", "学校标识码", "姓名", "身份证号", "人员类别", "大赛名称", "大赛级别", "主办方类型",
+    "赛项名称", "获奖等级", "获奖日期", "申报奖励金额（元）", "人社局批准文号", "已发放金额（元）",
+]  # fmt: skip
+
+
+def _hostile_city(landing: Path) -> None:
+    d = dt.date
+    write_xlsx(
+        landing / "2025/市教育局/全市职业院校名录（2025年）.xlsx",
+        {
+            "名录": [
+                REGISTRY_HEADER,
+                [2025, HOSTILE_SCHOOL, FORMULA_NAME, "220202", "中职", "县属", "否"],
+                [2025, HTML_SCHOOL, HTML_NAME, "220202", "中职", "县属", "否"],
+            ]
+        },
+    )
+    for school, students in ((HOSTILE_SCHOOL, 300), (HTML_SCHOOL, 120)):
+        write_csv(
+            landing / f"2025/昌邑区/{school}/在校生情况.csv",
+            [
+                ["年度", "学校标识码", "专业大类代码", "专业大类名称", "在校生数", "其中：职教高考班学生数", "学费收入（元）"],
+                [2025, school, "51", "装备制造大类", students, 0, students * 500],
+            ],
+        )
+    zhang, hostile, li = (PEOPLE_2025[k] for k in ("zhang", "hostile", "li"))
+    write_xlsx(
+        landing / "2025/昌邑区/学校901/2025年技能大赛获奖统计.xlsx",
+        {
+            "Sheet1": [
+                AWARD_HEADER,
+                # issue 8: the city award was paid 3000 without approval; the national one counts
+                # (12000, approved, not yet paid). Payment without approval is judged row by row.
+                [2025, HOSTILE_SCHOOL, *zhang, "学生", "吉林市职业院校技能大赛", "市级", "职业院校技能大赛", "工业机器人技术应用", "一等奖",
+                 d(2025, 3, 20), 3000, None, 3000],
+                [2025, HOSTILE_SCHOOL, *zhang, "学生", "全国职业院校技能大赛", "国家级", "职业院校技能大赛", "工业机器人 技术应用", "三等奖",
+                 d(2025, 8, 15), 12000, "吉人社字〔2025〕18号", 0],
+                [2025, HOSTILE_SCHOOL, *hostile, "参赛教师", "-2", "省级", "职业院校技能大赛", "+1", "三等奖",
+                 d(2025, 5, 10), 5000, FORMULA_NAME, 5000],
+                [2025, HOSTILE_SCHOOL, *li, "参赛教师", "吉林省职业院校技能大赛", "省级", "职业院校技能大赛", "@SUM(A1)", "二等奖",
+                 d(2025, 5, 10), 8000, None, 8500],
+            ]
+        },
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PublishedCity:
+    settings: Settings
+    work_dir: Path  # dbt target and logs of the build
+
+
+def dbt_build_real(settings: Settings, work_dir: Path) -> None:
+    """The real `dbt build` as the pipeline runs it (unit tests run in test_dbt_marts)."""
+    from tests.test_dbt_marts import run_dbt
+
+    result = run_dbt(["build", "--exclude-resource-type", "unit_test"], settings.warehouse_dir, work_dir)
+    assert result.returncode == 0, result.stdout[-8000:] + result.stderr[-4000:]
+
+
+@pytest.fixture(scope="session")
+def published_city(tmp_path_factory: pytest.TempPathFactory) -> PublishedCity:
+    root = tmp_path_factory.mktemp("published_city")
+    landing = root / "raw"
+    shutil.copytree(PROJECT_ROOT / "raw", landing)
+    _hostile_city(landing)
+    settings = Settings.from_env(raw_dir=landing, warehouse_dir=root / "warehouse", pii_key=PUBLISH_PII_KEY)
+    run_ingest(settings)
+    dbt_build_real(settings, root)
+    return PublishedCity(settings, root)
+
+
+@pytest.fixture
+def city_copy(published_city: PublishedCity, tmp_path: Path) -> Settings:
+    """A private copy of the built warehouse, for a test that changes it or publishes into it."""
+    src = published_city.settings
+    settings = Settings(raw_dir=src.raw_dir, warehouse_dir=tmp_path / "wh", pii_key=src.pii_key)
+    settings.warehouse_dir.mkdir(parents=True)
+    shutil.copy2(src.warehouse_path, settings.warehouse_path)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """One throwaway PostgreSQL 15 cluster for the whole session (tests/pg.py)."""
+    yield from start_cluster()
