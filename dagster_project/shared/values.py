@@ -78,8 +78,8 @@ def cell_text(cell: Any) -> str:
         return ""
     if isinstance(cell, bool):
         return "是" if cell else "否"
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
+    if isinstance(cell, float) and cell.is_integer() and abs(cell) < 1e15:
+        return str(int(cell))  # beyond 15 digits Excel shows 1E+20, and so do we
     if isinstance(cell, dt.datetime) and cell.time() == dt.time(0):
         return cell.date().isoformat()
     return str(cell).strip()
@@ -109,6 +109,8 @@ def parse_decimal(cell: Any) -> Decimal:
     if isinstance(cell, int | float):
         # Excel stores 1234.5 as a binary float; round to cents as the clerk typed it.
         value = Decimal(cell) if isinstance(cell, int) else Decimal(repr(cell))
+        if value.is_infinite():
+            raise ValueError(TOO_BIG)  # a number cell beyond a double (1e309)
         if not value.is_finite():
             raise ValueError("应为数字")
         if value.adjusted() >= DECIMAL_DIGITS:
