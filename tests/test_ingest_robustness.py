@@ -497,6 +497,8 @@ def test_xls_is_read_and_every_other_file_gets_a_status(registered) -> None:  # 
     (registered.raw / "说明.docx").write_bytes(b"PK\x03\x04 not really a document")
     (registered.raw / "扫描件.pdf").write_bytes(b"%PDF-1.4\n")
     (registered.raw / "README").write_text("notes")
+    (registered.raw / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    (registered.raw / "~$培训.xlsx").write_bytes(b"\x0czhang san  ")  # Excel's lock file while 培训.xlsx is open
     registered()
     assert query(registered.settings, "SELECT program_name, start_date, income_yuan FROM submissions.training") == [
         ("电工", dt.date(2024, 3, 1), Decimal("48000.50"))

@@ -120,12 +120,21 @@ class IngestReport:
         return sum(1 for o in self.outcomes if o.status == status and (template is None or (o.template and o.template.key == template)))
 
 
+# Files the system or an open editor leaves beside submissions: nobody sent them.
+_SYSTEM_NAMES = {"thumbs.db", "desktop.ini"}
+
+
+def _system_file(rel: Path) -> bool:
+    """Hidden files and folders (.DS_Store, .git), Office's lock files (~$报表.xlsx)."""
+    return any(part.startswith(".") for part in rel.parts) or rel.name.startswith("~$") or rel.name.lower() in _SYSTEM_NAMES
+
+
 def scan(raw_dir: Path) -> list[LandedFile]:
     """Every file under the landing folder, in receipt order (mtime, then path): a file that
     is not a submission format still gets a status, so nothing sent goes unanswered."""
     files = []
     for path in raw_dir.rglob("*"):
-        if path.is_file():
+        if path.is_file() and not _system_file(path.relative_to(raw_dir)):
             try:
                 st = path.stat()
             except OSError:
