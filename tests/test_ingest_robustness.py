@@ -508,3 +508,22 @@ def test_xls_is_read_and_every_other_file_gets_a_status(registered) -> None:  # 
         assert status_of(registered.settings, name) == [("unrecognised", unsupported)]
     registered()  # answered once: not reported again while unchanged
     assert query(registered.settings, "SELECT count(*) FROM audit.submissions WHERE status = 'unrecognised'") == [(3,)]
+
+
+def test_the_sensor_waits_for_a_file_being_copied_then_starts_one_run(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Otherwise the run would defer the file, and no later tick would see new content."""
+    import dagster as dg
+
+    from dagster_project.ingest.sensors import build_sensor
+    from dagster_project.shared.resources import VocwhResource
+
+    monkeypatch.setenv("VOCWH_QUIET_SECONDS", "10")
+    sensor = build_sensor(dg.define_asset_job("j", selection="*"))
+    path = write_xlsx(tmp_path / "raw" / "名录.xlsx", {"s": registry_rows()})
+    resources = {"vocwh": VocwhResource(raw_dir=str(tmp_path / "raw"), warehouse_dir=str(tmp_path / "wh"))}
+    copying = sensor(dg.build_sensor_context(resources=resources))
+    assert copying.run_requests == [] and "quiet period" in str(copying.skip_reason)
+    old = time.time() - 60
+    os.utime(path, (old, old))
+    settled = sensor(dg.build_sensor_context(resources=resources, cursor=copying.cursor))
+    assert len(settled.run_requests) == 1

@@ -205,7 +205,7 @@ def _too_big_file(size: int, limit: int) -> str:
     return f"文件大小{size}字节，超出系统上限（{limit}字节），未读取。请拆分后重新报送 (file too large)"
 
 
-def _hash_file(path: Path) -> str:
+def hash_file(path: Path) -> str:
     """SHA-256 of a file read in pieces: a file we do not load is never held in memory."""
     h = hashlib.sha256()
     with path.open("rb") as fh:
@@ -343,10 +343,10 @@ class Ingestor:
             try:
                 if f.path.suffix.lower() not in SUFFIXES:
                     f.verdict_unread = ("unrecognised", UNSUPPORTED)
-                    f.file_hash = _hash_file(f.path)
+                    f.file_hash = hash_file(f.path)
                 elif f.size > limits.max_file_bytes:
                     f.verdict_unread = ("unreadable", _too_big_file(f.size, limits.max_file_bytes))
-                    f.file_hash = _hash_file(f.path)
+                    f.file_hash = hash_file(f.path)
                 else:
                     f.data = f.path.read_bytes()
                     f.file_hash = hashlib.sha256(f.data).hexdigest()
