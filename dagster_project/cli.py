@@ -31,7 +31,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
     settings = Settings.from_env()
     with connect(settings.warehouse_path, read_only=True) as con:
-        where = "" if args.all else "WHERE status IN ('rejected', 'unrecognised', 'unreadable')"
+        where = "" if args.all else "WHERE status IN ('rejected', 'unrecognised', 'unreadable', 'deferred')"
         rows = con.execute(
             f"SELECT status, source_file, coalesce(sheet, ''), coalesce(template, ''), coalesce(submitter_code, ''), "
             f"coalesce(CAST(year AS VARCHAR), ''), coalesce(reasons, '') FROM audit.submissions {where} ORDER BY receipt_seq"
