@@ -174,6 +174,11 @@ TOO_BIG = "数值过大，超出合理范围，请核对 (number out of range)"
             f"第2行 培训人数(trainees)：{TOO_BIG}（填写的是「1e+20」）",
         ),
         (
+            "日期9999年.csv",  # beyond pandas' timestamps: once an error for the whole batch
+            lambda p: write_csv(p, [TRAINING_HEADER, training(开始日期="9999-12-31")]),
+            "第2行 开始日期(start_date)：不是有效日期（填写的是「9999-12-31」）",
+        ),
+        (
             "金额超一万亿.csv",
             lambda p: write_csv(p, [TRAINING_HEADER, training(培训收入="2,000,000,000,000")]),
             "第2行 培训收入（元）(income_yuan)：不能大于1万亿（1000000000000），请核对是否多填了数字 (implausibly large)"

@@ -160,6 +160,15 @@ _DATE_PATTERNS = (
 
 
 def parse_date(cell: Any) -> dt.date:
+    """A date, within years any statistic here can concern: a year 0001 or 9999 is a typing
+    error, and beyond 2262 it cannot even be validated (pandas' timestamp range)."""
+    value = _parse_date(cell)
+    if not 1900 <= value.year <= 2199:
+        raise ValueError("不是有效日期")
+    return value
+
+
+def _parse_date(cell: Any) -> dt.date:
     if isinstance(cell, dt.datetime):
         return cell.date()
     if isinstance(cell, dt.date):
@@ -173,7 +182,7 @@ def parse_date(cell: Any) -> dt.date:
     text = _SPACES.sub("", nfkc(str(cell)))
     text = re.sub(r"(\d)T?\d{1,2}:\d{2}(:\d{2})?$", r"\1", text)  # a time of 00:00:00 after the date
     if re.fullmatch(r"\d{5}(\.0)?", text):
-        return parse_date(float(text))
+        return _parse_date(float(text))
     for pattern in _DATE_PATTERNS:
         m = pattern.match(text)
         if m:
