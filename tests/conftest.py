@@ -18,6 +18,9 @@ import xlsxwriter
 
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
+# Tests write files and ingest at once: no quiet period (the check for a file changing while
+# it is read stays on). Subprocesses (Dagster CLI, dbt) inherit it.
+os.environ.setdefault("VOCWH_QUIET_SECONDS", "0")
 
 from dagster_project.ingest.pipeline import IngestReport, run_ingest
 from dagster_project.shared.settings import PROJECT_ROOT, Settings

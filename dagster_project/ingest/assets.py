@@ -68,6 +68,7 @@ def ingest_submissions(context: dg.AssetExecutionContext, vocwh: VocwhResource):
             "sheets_processed": len(report.outcomes),
             "unreadable": report.count("unreadable"),
             "unrecognised": report.count("unrecognised"),
+            "deferred": report.count("deferred"),
             "dev_pii_key": bool(report.pii_warning),
         },
     )

@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from dagster_project.shared.templates import TEMPLATES, T, Template
-from dagster_project.shared.values import cell_text, is_blank, nfkc, normalize_header, parse_value
+from dagster_project.shared.values import cell_problem, cell_text, is_blank, nfkc, normalize_header, parse_value
 
 HEADER_SEARCH_ROWS = 30
 TOTAL_PREFIXES = ("合计", "总计", "小计", "累计")
@@ -182,7 +182,11 @@ def extract(rows: list[list[Any]], recognised: Recognised) -> ParsedSheet:
         for key, cell in cells.items():
             if is_blank(cell):
                 continue
-            raw[key] = cell_text(cell)
+            raw[key] = cell_text(cell).replace("\x00", "")  # quoted in reasons: no invisible characters
+            problem = cell_problem(cell)
+            if problem:
+                errors[key] = problem  # rejected, never stored: GX's type check reports the hint
+                continue
             try:
                 typed[key] = parse_value(template.column(key), cell)
             except ValueError as exc:

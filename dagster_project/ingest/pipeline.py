@@ -2,9 +2,14 @@
 
 The run reads only what is new or changed, validates sheets template by template (the
 school registry first, since the others are checked against it), decides each sheet's
-status (loaded / superseded / duplicate / rejected / unrecognised / unreadable) and
-writes everything in a single transaction: a run that dies leaves the warehouse as it
-was, and no sheet is ever half-loaded. Raw files are only ever read.
+status (loaded / superseded / duplicate / rejected / unrecognised / unreadable /
+deferred) and writes everything in a single transaction: a run that dies leaves the
+warehouse as it was, and no sheet is ever half-loaded. Raw files are only ever read.
+
+Whatever one file holds, it ends as audit rows and the run goes on: each stage (reading,
+parsing, validating, storing) is isolated per file or sheet, an unexpected error becomes
+that sheet's reason (and is logged with its traceback), and a file still being copied is
+deferred, not read.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import datetime as dt
 import hashlib
 import logging
 import re
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +56,12 @@ class LandedFile:
     # Receipt number of the first time these bytes were read: a sheet looked at again (it
     # waited for the registry) keeps its place in receipt order.
     first_seq: int | None = None
+    # Set when the file is not read this run: (status, reason) of its one audit row.
+    verdict_unread: tuple[str, str] | None = None
+
+    @property
+    def deferred(self) -> bool:
+        return self.verdict_unread is not None and self.verdict_unread[0] == "deferred"
 
     @property
     def received_at(self) -> dt.datetime:
@@ -109,12 +121,25 @@ class IngestReport:
         return sum(1 for o in self.outcomes if o.status == status and (template is None or (o.template and o.template.key == template)))
 
 
+# Files the system or an open editor leaves beside submissions: nobody sent them.
+_SYSTEM_NAMES = {"thumbs.db", "desktop.ini"}
+
+
+def _system_file(rel: Path) -> bool:
+    """Hidden files and folders (.DS_Store, .git), Office's lock files (~$报表.xlsx)."""
+    return any(part.startswith(".") for part in rel.parts) or rel.name.startswith("~$") or rel.name.lower() in _SYSTEM_NAMES
+
+
 def scan(raw_dir: Path) -> list[LandedFile]:
-    """Every .xlsx / .csv under the landing folder, in receipt order (mtime, then path)."""
+    """Every file under the landing folder, in receipt order (mtime, then path): a file that
+    is not a submission format still gets a status, so nothing sent goes unanswered."""
     files = []
     for path in raw_dir.rglob("*"):
-        if path.suffix.lower() in SUFFIXES and path.is_file():
-            st = path.stat()
+        if path.is_file() and not _system_file(path.relative_to(raw_dir)):
+            try:
+                st = path.stat()
+            except OSError:
+                continue  # removed since it was listed
             files.append(LandedFile(path, path.relative_to(raw_dir).as_posix(), st.st_size, st.st_mtime_ns))
     files.sort(key=lambda f: (f.mtime_ns, f.rel))
     return files
@@ -165,6 +190,44 @@ def _fingerprint(params: dict[str, list[str]]) -> str:
         for v in params[name]:
             h.update(v.encode() + b"\n")
     return h.hexdigest()[:16]
+
+
+UNSUPPORTED = "不是可识别的报送文件格式，请使用xlsx、xls或csv文件报送 (unsupported file type)"
+
+
+def _deferred_quiet(seconds: float) -> str:
+    return f"文件在{seconds:g}秒内刚被修改，可能仍在复制中，将在下次运行时处理 (deferred: modified within the quiet period)"
+
+
+DEFERRED_CHANGED = "文件在读取过程中发生了变化（可能仍在写入），将在下次运行时处理 (deferred: file changed while being read)"
+
+
+def _too_big_file(size: int, limit: int) -> str:
+    return f"文件大小{size}字节，超出系统上限（{limit}字节），未读取。请拆分后重新报送 (file too large)"
+
+
+def hash_file(path: Path) -> str:
+    """SHA-256 of a file read in pieces: a file we do not load is never held in memory."""
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _capped(reasons: list[str], limit: int) -> list[str]:
+    """The first ``limit`` reasons and a count of the rest: 200,000 failing rows must not make
+    a 10-million-character cell (audit.validation_results keeps every result)."""
+    if limit <= 0 or len(reasons) <= limit:
+        return reasons
+    return [*reasons[:limit], f"…另有{len(reasons) - limit}条问题未列出，请先改正以上问题 ({len(reasons) - limit} more)"]
+
+
+def _internal(stage: str, exc: BaseException) -> str:
+    return f"{stage}时出现意外错误，已记录，请联系管理员 (internal error while {_STAGE_EN[stage]}: {type(exc).__name__}: {exc})"[:2000]
+
+
+_STAGE_EN = {"读取": "reading", "校验": "validating", "入库": "storing"}
 
 
 def _submission_id(o: SheetOutcome, run_id: str) -> str:
@@ -241,10 +304,14 @@ class Ingestor:
         self.superseded: list[tuple[str, str]] = []  # (old submission_id, the one replacing it)
 
     # -- reading -----------------------------------------------------------------
-    def _to_process(self, con: duckdb.DuckDBPyConnection, files: list[LandedFile], fingerprint: str) -> list[LandedFile]:
+    def _to_process(
+        self, con: duckdb.DuckDBPyConnection, files: list[LandedFile], fingerprint: str, exclude: frozenset[str] = frozenset()
+    ) -> list[LandedFile]:
         """Files not yet processed in their present content. A file with a sheet rejected for
         an unknown school is looked at again when the reference data (registry, county list)
-        has changed since."""
+        has changed since. A file modified within the quiet period, or changing while it is
+        read, is returned deferred: it gets an audit row but no ``audit.files`` entry, so the
+        next run looks at it again."""
         known: dict[tuple[str, str], tuple[int, int, bool, str]] = {
             (r[0], r[1]): (r[2], r[3], r[4], r[5])
             for r in con.execute(
@@ -264,12 +331,37 @@ class Ingestor:
         def settled(rejected: bool, fp: str) -> bool:
             return not rejected or fp == fingerprint
 
+        limits = self.settings.limits
+        now_ns = time.time_ns()
         todo = []
         for f in files:
+            if f.rel in exclude:
+                continue
             if any(size == f.size and mtime == f.mtime_ns and settled(rej, fp) for _, size, mtime, rej, fp in by_path.get(f.rel, [])):
                 continue  # unchanged since last run: not even read
-            f.data = f.path.read_bytes()
-            f.file_hash = hashlib.sha256(f.data).hexdigest()
+            if limits.quiet_seconds > 0 and now_ns - f.mtime_ns < limits.quiet_seconds * 1e9:
+                f.verdict_unread = ("deferred", _deferred_quiet(limits.quiet_seconds))
+                todo.append(f)
+                continue
+            try:
+                if f.path.suffix.lower() not in SUFFIXES:
+                    f.verdict_unread = ("unrecognised", UNSUPPORTED)
+                    f.file_hash = hash_file(f.path)
+                elif f.size > limits.max_file_bytes:
+                    f.verdict_unread = ("unreadable", _too_big_file(f.size, limits.max_file_bytes))
+                    f.file_hash = hash_file(f.path)
+                else:
+                    f.data = f.path.read_bytes()
+                    f.file_hash = hashlib.sha256(f.data).hexdigest()
+                st = f.path.stat()
+            except OSError:
+                st = None  # gone or locked while being read: as good as changing
+            if st is None or (st.st_size, st.st_mtime_ns) != (f.size, f.mtime_ns):
+                # Changed while read (still being written): these bytes are not the file.
+                f.data, f.file_hash = b"", ""
+                f.verdict_unread = ("deferred", DEFERRED_CHANGED)
+                todo.append(f)
+                continue
             seen = known.get((f.rel, f.file_hash))
             if seen and settled(seen[2], seen[3]):
                 # Same bytes, new timestamp (copied or touched): remember the new mtime, skip.
@@ -283,8 +375,17 @@ class Ingestor:
         return todo
 
     def _read(self, f: LandedFile) -> list[SheetOutcome]:
+        if f.verdict_unread is not None:
+            return [SheetOutcome(f, None, status=f.verdict_unread[0], reasons=[f.verdict_unread[1]])]
         try:
-            sheets = read_sheets(f.path, f.data)
+            return self._read_sheets(f)
+        except Exception as exc:  # a bug must not stop the run: this file gets the reason, the log the traceback
+            log.exception("reading %s failed", f.rel)
+            return [SheetOutcome(f, None, status="unreadable", reasons=[_internal("读取", exc)])]
+
+    def _read_sheets(self, f: LandedFile) -> list[SheetOutcome]:
+        try:
+            sheets = read_sheets(f.path, f.data, self.settings.limits)
         except Unreadable as exc:
             return [SheetOutcome(f, None, status="unreadable", reasons=[str(exc)])]
         if not sheets:
@@ -313,7 +414,7 @@ class Ingestor:
         for o in outcomes:
             assert o.parsed is not None and o.verdict is not None
             if not o.verdict.passed:
-                o.status, o.reasons = "rejected", o.verdict.reasons
+                o.status, o.reasons = "rejected", _capped(o.verdict.reasons, self.settings.limits.max_reasons)
                 continue
             identity = (o.parsed.template.key, str(o.parsed.submitter_code), int(o.parsed.year or 0))
             held = self.current.get(identity)
@@ -358,9 +459,21 @@ class Ingestor:
     def _validate_and_decide(self, key: str, batch: list[SheetOutcome], params: dict[str, list[str]]) -> None:
         # Imported here: Great Expectations takes seconds to import, and a run that finds
         # nothing new (the common case for the sensor and the schedule) never needs it.
-        from dagster_project.validation.runner import validate
+        from dagster_project.validation.runner import Verdict, validate
 
-        verdicts = validate(TEMPLATES[key], [o.parsed for o in batch if o.parsed], params)
+        template = TEMPLATES[key]
+        try:
+            verdicts = validate(template, [o.parsed for o in batch if o.parsed], params)
+        except Exception:
+            # One sheet must not fail the others: validate them one by one to find it.
+            log.exception("validating %d %s sheets together failed; validating one by one", len(batch), key)
+            verdicts = []
+            for o in batch:
+                try:
+                    verdicts += validate(template, [o.parsed] if o.parsed else [], params)
+                except Exception as exc:
+                    log.exception("validating %s / %s failed", o.file.rel, o.sheet)
+                    verdicts.append(Verdict(reasons=[_internal("校验", exc)]))
         for o, v in zip(batch, verdicts, strict=True):
             o.verdict = v
         self._decide(batch)
@@ -380,12 +493,63 @@ class Ingestor:
             if key == "school_registry":
                 # The rest of the chunk is checked against the registry as it now stands.
                 params = _reference_parameters(con, registry_run)
-        self._write(con, files, outcomes, self.superseded, _fingerprint(params))
+        fingerprint = _fingerprint(params)
+        try:
+            self._write(con, files, outcomes, self.superseded, fingerprint)
+        except (duckdb.Error, ValueError, TypeError, OverflowError):
+            # Something in one file could not be stored (the chunk was rolled back whole):
+            # store file by file, and the one that fails keeps an audit row with the reason.
+            log.exception("storing %d files together failed; storing file by file", len(files))
+            self._write_one_by_one(con, files, outcomes, self.superseded, fingerprint)
         self.superseded = []
         for o in outcomes:
             o.release()
         self.report.outcomes += outcomes
         return seq + len(outcomes)
+
+    def _write_one_by_one(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        files: list[LandedFile],
+        outcomes: list[SheetOutcome],
+        superseded: list[tuple[str, str]],
+        fingerprint: str,
+    ) -> None:
+        for f in files:
+            mine = [o for o in outcomes if o.file is f]
+            ids = {o.submission_id for o in mine}
+            replaced = [(old, new) for old, new in superseded if new in ids]
+            try:
+                self._write(con, [f], mine, replaced, fingerprint)
+            except (duckdb.Error, ValueError, TypeError, OverflowError) as exc:
+                log.exception("storing %s failed", f.rel)
+                for o in mine:
+                    if o.status in ("loaded", "superseded", "duplicate"):
+                        o.status, o.reasons = "rejected", [_internal("入库", exc)]
+                        o.version, o.superseded_by = None, None
+                self._write(con, [f], mine, [], fingerprint)
+        self._load_state(con)  # versions decided in memory for a file that failed did not happen
+
+    def _load_state(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.current = {
+            (r[0], r[1], r[2]): {
+                "submission_id": r[3],
+                "content_hash": r[4],
+                "version": r[5],
+                "source_file": r[6],
+                "received_seq": r[7],
+            }
+            for r in con.execute(
+                "SELECT template, submitter_code, year, submission_id, content_hash, version, source_file, received_seq "
+                "FROM audit.submissions WHERE status = 'loaded'"
+            ).fetchall()
+        }
+        self.versions = {
+            (r[0], r[1], r[2]): r[3]
+            for r in con.execute(
+                "SELECT template, submitter_code, year, max(version) FROM audit.submissions WHERE version IS NOT NULL GROUP BY ALL"
+            ).fetchall()
+        }
 
     def run(self) -> IngestReport:
         self.report.pii_warning = check_key(self.settings)
@@ -399,25 +563,7 @@ class Ingestor:
             fp_before = _fingerprint(_reference_parameters(con, []))
             todo = self._to_process(con, files, fp_before)
             seq = con.execute("SELECT coalesce(max(receipt_seq), 0) FROM audit.submissions").fetchone()[0]
-            self.current = {
-                (r[0], r[1], r[2]): {
-                    "submission_id": r[3],
-                    "content_hash": r[4],
-                    "version": r[5],
-                    "source_file": r[6],
-                    "received_seq": r[7],
-                }
-                for r in con.execute(
-                    "SELECT template, submitter_code, year, submission_id, content_hash, version, source_file, received_seq "
-                    "FROM audit.submissions WHERE status = 'loaded'"
-                ).fetchall()
-            }
-            self.versions = {
-                (r[0], r[1], r[2]): r[3]
-                for r in con.execute(
-                    "SELECT template, submitter_code, year, max(version) FROM audit.submissions WHERE version IS NOT NULL GROUP BY ALL"
-                ).fetchall()
-            }
+            self._load_state(con)
             processed = {f.rel for f in todo}
             for start in range(0, len(todo), self.chunk_files):
                 seq = self._process(con, todo[start : start + self.chunk_files], seq)
@@ -425,7 +571,8 @@ class Ingestor:
             if fp_after != fp_before:
                 # The registry changed during this run: sheets rejected for an unknown school
                 # (here or in earlier runs) may pass now, so they are read once more.
-                again = self._to_process(con, files, fp_after)
+                deferred = frozenset(f.rel for f in todo if f.deferred)  # answered once per run
+                again = self._to_process(con, files, fp_after, exclude=deferred)
                 processed |= {f.rel for f in again}
                 for start in range(0, len(again), self.chunk_files):
                     seq = self._process(con, again[start : start + self.chunk_files], seq)
@@ -491,6 +638,7 @@ class Ingestor:
                         "refs_fingerprint": fingerprint,
                     }
                     for f in files
+                    if not f.deferred  # not remembered: looked at again next run
                 ]
             )
             if not files_df.empty:

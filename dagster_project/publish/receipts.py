@@ -28,6 +28,7 @@ STATUS_ZH: dict[str, str] = {
     "rejected": "退回，未入库",
     "unrecognised": "无法识别模板，未入库",
     "unreadable": "文件无法读取，未入库",
+    "deferred": "文件仍在变化，暂缓处理",
 }
 
 NEXT_STEP: dict[str, str] = {
@@ -43,6 +44,7 @@ NEXT_STEP: dict[str, str] = {
         "改好后重新报送。如该工作表不是报送数据（如说明、汇总页），可忽略本条。"
     ),
     "unreadable": "请用 Excel 或 WPS 打开确认文件完好、未加密，另存为 .xlsx（或 UTF-8 / GBK 编码的 .csv）后重新报送。",
+    "deferred": "无需处理：文件复制完成后，下次运行时会自动处理。如文件一直在改动，请先关闭正在编辑它的程序。",
 }
 
 _ROW = re.compile(r"第\s*(\d+)\s*行")

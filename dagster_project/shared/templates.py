@@ -48,6 +48,15 @@ TYPE_HINT_ZH: dict[T, str] = {
 }
 
 
+# Plausible upper bounds of amounts and counts without a bound of their own: far above any
+# real submission (a province's whole education budget is ~10^11 yuan), far below what
+# storage holds, so a mistyped 1e30 is a rejection naming the cell. The suites carry them.
+PLAUSIBLE_MAX: dict[T, tuple[int, str]] = {
+    T.DECIMAL: (10**12, "不能大于1万亿（1000000000000），请核对是否多填了数字 (implausibly large)"),
+    T.INT: (10**7, "不能大于1000万（10000000），请核对是否多填了数字 (implausibly large)"),
+}
+
+
 @dataclass(frozen=True)
 class Choice:
     """One allowed value of an enumeration: canonical English value, Chinese label, other spellings."""

@@ -42,6 +42,32 @@ def normalize_header(cell: Any) -> str:
     return text
 
 
+FORMULA_ERRORS = ("#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#GETTING_DATA", "#SPILL!", "#CALC!")
+
+
+class CellError(str):
+    """A cell whose cached value is a formula error (#DIV/0!): not blank, not a value."""
+
+    __slots__ = ()
+
+    @property
+    def hint(self) -> str:
+        return f"单元格是公式错误（{self}），请改为数值 (formula error)"
+
+
+def cell_problem(cell: Any) -> str | None:
+    """What makes a cell unusable whatever its column: a formula error, or a NUL character
+    (invisible, and cut short by many programs that read the value later)."""
+    if isinstance(cell, CellError):
+        return cell.hint
+    if isinstance(cell, str):
+        if "\x00" in cell:
+            return "单元格中含有不可见的空字符(NUL)，请删除后重新填写 (NUL character in cell)"
+        if cell.strip() in FORMULA_ERRORS:
+            return CellError(cell.strip()).hint
+    return None
+
+
 def is_blank(cell: Any) -> bool:
     return cell is None or (isinstance(cell, str) and not cell.strip()) or (isinstance(cell, float) and cell != cell)
 
@@ -52,8 +78,8 @@ def cell_text(cell: Any) -> str:
         return ""
     if isinstance(cell, bool):
         return "是" if cell else "否"
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
+    if isinstance(cell, float) and cell.is_integer() and abs(cell) < 1e15:
+        return str(int(cell))  # beyond 15 digits Excel shows 1E+20, and so do we
     if isinstance(cell, dt.datetime) and cell.time() == dt.time(0):
         return cell.date().isoformat()
     return str(cell).strip()
@@ -68,23 +94,36 @@ def _number_text(cell: Any) -> str:
 
 
 CENT = Decimal("0.01")
+# What storage can hold: DECIMAL(18,2) below 10^16, BIGINT/INTEGER; far beyond the plausible
+# bounds the suites check (templates.MAX_YUAN, MAX_COUNT), so a value past them is a
+# rejection naming the cell, never an overflow in the database.
+DECIMAL_DIGITS = 15  # |value| < 10^15; compared by exponent, never by arithmetic that could overflow
+INT_LIMIT = 2**31 - 1
+TOO_BIG = "数值过大，超出合理范围，请核对 (number out of range)"
 
 
 def parse_decimal(cell: Any) -> Decimal:
     """Always two decimals, as stored (DECIMAL(18,2)): 12000 and "12,000.00" are one value."""
     if isinstance(cell, bool):
         raise ValueError("应为数字")
-    if isinstance(cell, int):
-        return Decimal(cell).quantize(CENT)
-    if isinstance(cell, float):
+    if isinstance(cell, int | float):
         # Excel stores 1234.5 as a binary float; round to cents as the clerk typed it.
-        return Decimal(repr(cell)).quantize(CENT)
+        value = Decimal(cell) if isinstance(cell, int) else Decimal(repr(cell))
+        if value.is_infinite():
+            raise ValueError(TOO_BIG)  # a number cell beyond a double (1e309)
+        if not value.is_finite():
+            raise ValueError("应为数字")
+        if value.adjusted() >= DECIMAL_DIGITS:
+            raise ValueError(TOO_BIG)
+        return value.quantize(CENT)
     try:
         value = Decimal(_number_text(cell))
     except InvalidOperation:
         raise ValueError("应为数字") from None
     if not value.is_finite():
         raise ValueError("应为数字")
+    if value.adjusted() >= DECIMAL_DIGITS:
+        raise ValueError(TOO_BIG)
     if value != value.quantize(CENT):
         raise ValueError("最多保留两位小数")
     return value.quantize(CENT)
@@ -94,16 +133,21 @@ def parse_int(cell: Any) -> int:
     value = parse_decimal(cell)
     if value != value.to_integral_value():
         raise ValueError("应为整数")
+    if abs(value) > INT_LIMIT:
+        raise ValueError(TOO_BIG)
     return int(value)
 
 
 def parse_year(cell: Any) -> int:
     text = _number_text(cell).removesuffix("年")
     try:
-        year = int(Decimal(text))
-    except (InvalidOperation, ValueError):
+        value = Decimal(text)
+    except InvalidOperation:
         raise ValueError("应为四位年度") from None
-    return year
+    # Checked before int(): int(Decimal("1e999999999")) would build a billion-digit number.
+    if not value.is_finite() or value.adjusted() > 4 or not 1 <= value <= 9999:
+        raise ValueError("应为四位年度")
+    return int(value)
 
 
 _DATE_PATTERNS = (
@@ -116,6 +160,15 @@ _DATE_PATTERNS = (
 
 
 def parse_date(cell: Any) -> dt.date:
+    """A date, within years any statistic here can concern: a year 0001 or 9999 is a typing
+    error, and beyond 2262 it cannot even be validated (pandas' timestamp range)."""
+    value = _parse_date(cell)
+    if not 1900 <= value.year <= 2199:
+        raise ValueError("不是有效日期")
+    return value
+
+
+def _parse_date(cell: Any) -> dt.date:
     if isinstance(cell, dt.datetime):
         return cell.date()
     if isinstance(cell, dt.date):
@@ -129,7 +182,7 @@ def parse_date(cell: Any) -> dt.date:
     text = _SPACES.sub("", nfkc(str(cell)))
     text = re.sub(r"(\d)T?\d{1,2}:\d{2}(:\d{2})?$", r"\1", text)  # a time of 00:00:00 after the date
     if re.fullmatch(r"\d{5}(\.0)?", text):
-        return parse_date(float(text))
+        return _parse_date(float(text))
     for pattern in _DATE_PATTERNS:
         m = pattern.match(text)
         if m:
@@ -156,6 +209,19 @@ def parse_text(cell: Any) -> str:
 def parse_id_text(cell: Any) -> str:
     """ID numbers and credit codes: upper case, no spaces; check digits are GX's job."""
     return _SPACES.sub("", nfkc(cell_text(cell))).upper()
+
+
+# Excel keeps 15 significant digits of a number: an 18-digit ID typed into a number cell
+# has already lost its last digits, whatever the check digit of what is left says.
+EXCEL_DIGITS = 15
+
+
+def _code_typed_as_text(cell: Any) -> Any:
+    """An ID number or credit code must come from a text cell once it has more digits than
+    Excel keeps; ``ValueError`` tells the clerk how to fix the column."""
+    if isinstance(cell, int | float) and not isinstance(cell, bool) and abs(cell) >= 10**EXCEL_DIGITS:
+        raise ValueError("数字格式的号码已被Excel改变（只保留15位有效数字），请将该列设置为文本格式后重新填写 (format the column as text)")
+    return cell
 
 
 @lru_cache(maxsize=64)
@@ -209,6 +275,6 @@ def parse_value(column: Column, cell: Any) -> Any:
         case T.PROGRAM_CATEGORY:
             return _code(cell, 2)
         case T.CREDIT_CODE | T.ID_NUMBER:
-            return parse_id_text(cell)
+            return parse_id_text(_code_typed_as_text(cell))
         case _:
             return parse_text(cell)

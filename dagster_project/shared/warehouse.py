@@ -196,8 +196,8 @@ EMPTY_SHEET_REASON = "空白工作表，未作处理 (empty sheet, nothing to lo
 
 PROBLEM_STATUSES = ("rejected", "unrecognised", "unreadable")
 
-# What still needs the submitter's attention, whatever this run did: the latest reading of
-# every file in the landing folder that ended as a problem, unless it is a rejected sheet
+# What still needs attention, whatever this run did: the latest reading of every file in the
+# landing folder that ended as a problem (or was deferred: still being copied), unless it is a rejected sheet
 # whose (template, submitter, year) was received again later and loaded (the clerk resent it
 # fixed, under another file name). Ordered as received.
 OUTSTANDING_SQL = f"""
@@ -210,7 +210,7 @@ WITH latest_file AS (
 )
 SELECT status, source_file, sheet, template, submitter_code, year, reasons, receipt_seq
 FROM latest_sheet p
-WHERE status IN {PROBLEM_STATUSES}
+WHERE status IN {(*PROBLEM_STATUSES, "deferred")}
   AND coalesce(reasons, '') <> '{EMPTY_SHEET_REASON}'
   AND NOT (status = 'rejected' AND EXISTS (
       SELECT 1 FROM audit.submissions ok
@@ -221,7 +221,7 @@ ORDER BY receipt_seq
 
 
 def outstanding_problems(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    """Rejected, unrecognised and unreadable sheets not yet put right (see OUTSTANDING_SQL)."""
+    """Rejected, unrecognised, unreadable and deferred sheets not yet put right (see OUTSTANDING_SQL)."""
     cur = con.execute(OUTSTANDING_SQL)
     names = [d[0] for d in cur.description]
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]

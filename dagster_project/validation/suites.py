@@ -29,7 +29,7 @@ import great_expectations as gx
 import great_expectations.expectations as gxe
 
 from dagster_project.shared.settings import EXPECTATIONS_DIR
-from dagster_project.shared.templates import TEMPLATES, TYPE_HINT_ZH, Column, T, Template
+from dagster_project.shared.templates import PLAUSIBLE_MAX, TEMPLATES, TYPE_HINT_ZH, Column, T, Template
 from dagster_project.validation import gx_custom
 
 SUITE_PREFIX = "vocwh_"
@@ -67,15 +67,16 @@ def _column_expectations(template: Template, column: Column) -> list[Any]:
             )
         )
         out.append(gxe.ExpectColumnValuesToNotBeNull(column=f"{key}__raw", meta=_meta("required", key, "必填，不能为空")))
-    if column.type not in (T.TEXT, T.ENUM, T.ID_NUMBER, T.CREDIT_CODE):
-        out.append(
-            gxe.ExpectColumnValuesToNotBeNull(
-                column=key,
-                row_condition=f"`{key}__raw`.notnull()",
-                condition_parser="pandas",
-                meta=_meta("type", key, f"应为{TYPE_HINT_ZH[column.type]}"),
-            )
+    # Every type: a text cell can be unusable too (a formula error, a NUL character), and an
+    # ID typed as a number has lost digits; the parser's hint is the reason shown.
+    out.append(
+        gxe.ExpectColumnValuesToNotBeNull(
+            column=key,
+            row_condition=f"`{key}__raw`.notnull()",
+            condition_parser="pandas",
+            meta=_meta("type", key, f"应为{TYPE_HINT_ZH[column.type]}"),
         )
+    )
     if column.type is T.ENUM and not column.fallback:
         values = [c.value for c in column.choices]
         out.append(gxe.ExpectColumnValuesToBeInSet(column=key, value_set=values, meta=_meta("enum", key, _choices_text(column))))
@@ -92,6 +93,9 @@ def _column_expectations(template: Template, column: Column) -> list[Any]:
                 meta=_meta("range", key, _range_message(column)),
             )
         )
+    if column.max_value is None and column.type in PLAUSIBLE_MAX:
+        bound, message = PLAUSIBLE_MAX[column.type]
+        out.append(gxe.ExpectColumnValuesToBeBetween(column=key, max_value=bound, meta=_meta("range", key, message)))
     if column.type is T.ID_NUMBER:
         out.append(
             gx_custom.ExpectColumnValuesToBeValidCnIdNumber(
