@@ -16,6 +16,7 @@ import subprocess
 from functools import cached_property
 from pathlib import Path
 
+import pytest
 from dagster_dbt import DbtCliResource
 from packaging import version
 
@@ -80,6 +81,7 @@ def test_the_override_matches_what_dagster_dbt_expects() -> None:
     assert not re.search(r"fetch_row_counts|fetch_column_metadata", own)
 
 
+@pytest.mark.slow
 def test_the_version_shortcut_gives_what_dbt_reports() -> None:
     """The shortcut reads dbt-core's package version; the real ``dbt --version`` must agree."""
     resource = dbt_resource()
