@@ -6,6 +6,7 @@ from dagster_project.ingest.assets import ingest_submissions
 from dagster_project.ingest.sensors import build_schedule, build_sensor
 from dagster_project.publish.assets import PUBLISH_ASSETS
 from dagster_project.publish.postgres_assets import build_postgres_sensor, postgres_job, postgres_marts
+from dagster_project.publish.run_summary_asset import run_summary
 from dagster_project.shared.resources import vocwh_resource
 from dagster_project.transform.dbt import build_dbt_assets, dbt_resource
 
@@ -14,7 +15,7 @@ from dagster_project.transform.dbt import build_dbt_assets, dbt_resource
 vocwh_job = dg.define_asset_job("vocwh_full", selection=dg.AssetSelection.all(), executor_def=dg.in_process_executor)
 
 defs = dg.Definitions(
-    assets=[ingest_submissions, build_dbt_assets(), *PUBLISH_ASSETS, postgres_marts],
+    assets=[ingest_submissions, build_dbt_assets(), *PUBLISH_ASSETS, postgres_marts, run_summary],
     jobs=[vocwh_job, postgres_job],
     sensors=[build_sensor(vocwh_job), build_postgres_sensor(vocwh_job.name)],
     schedules=[build_schedule(vocwh_job)],

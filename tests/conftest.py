@@ -208,3 +208,18 @@ def city_copy(published_city: PublishedCity, tmp_path: Path) -> Settings:
 def pg_server() -> Iterator[PgServer]:
     """One throwaway PostgreSQL 15 cluster for the whole session (tests/pg.py)."""
     yield from start_cluster()
+
+
+# `pytest -m "not slow"` is the quick run while working (README "Developing"). Besides tests
+# marked `slow` or `e2e` where they are defined, these are slow: everything on a module's
+# real dbt build (`built` in test_dbt_marts, `build` in test_sample_marts: one build each),
+# and a few tests that load the dbt manifest, generate a province or fork a pool.
+SLOW_FIXTURES = {"built", "build", "published_city", "city_copy", "pg_server"}
+SLOW_TESTS = {"test_definitions_load_as_one_graph", "test_province_scale", "test_same_seed_same_bytes"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        name = getattr(item, "originalname", item.name)
+        if item.get_closest_marker("e2e") or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())) or name in SLOW_TESTS:
+            item.add_marker(pytest.mark.slow)

@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -15,6 +16,7 @@ import pytest
 from dagster_project.ingest.pipeline import run_ingest, scan
 from dagster_project.shared.dbt_project import mart_tables
 from dagster_project.shared.settings import PROJECT_ROOT, Settings
+from dagster_project.shared.templates import TEMPLATES
 from tests.test_dbt_marts import run_dbt
 
 SUBMISSION_ID = re.compile(r"\b[0-9a-f]{20}\b")
@@ -51,7 +53,55 @@ def _statuses(warehouse_dir: Path) -> pd.DataFrame:
         con.close()
 
 
+def _dbt_sources(warehouse_dir: Path) -> dict[str, pd.DataFrame]:
+    """What dbt reads (``submissions.<template>``), without the two lineage columns that name
+    the run or time that stored a row. Equal sources give equal marts except where a model
+    breaks ties on ``submission_id``; one dbt build of a differently-run warehouse covers that."""
+    con = duckdb.connect(str(warehouse_dir / "warehouse.duckdb"), read_only=True)
+    try:
+        return {
+            t.key: con.execute(f"SELECT * EXCLUDE (submission_id, loaded_at) FROM submissions.{t.key} ORDER BY ALL").df()
+            for t in TEMPLATES.values()
+        }
+    finally:
+        con.close()
+
+
+def _border_cases(files: list[Any], at_once: Settings, size: int) -> dict[str, int]:
+    """How often batches of ``size`` files (in receipt order) split what batching can get wrong."""
+    con = duckdb.connect(str(at_once.warehouse_path), read_only=True)
+    try:
+        kinds = dict(
+            con.execute("SELECT source_file, any_value(template) = 'school_registry' FROM audit.submissions GROUP BY 1").fetchall()
+        )
+        years = dict(con.execute("SELECT source_file, max(year) FROM audit.submissions GROUP BY 1").fetchall())
+    finally:
+        con.close()
+    batch = [i // size for i in range(len(files))]
+    registries = [i for i, f in enumerate(files) if kinds.get(f.rel)]
+    sheets_before = [  # (sheet's batch, its registry's batch) for sheets received before their registry
+        (batch[i], batch[r])
+        for r in registries
+        for i in range(r)
+        if years.get(files[i].rel) == years[files[r].rel] and not kinds.get(files[i].rel)
+    ]
+    return {
+        "border_inside_a_school": sum(files[b - 1].path.parent == files[b].path.parent for b in range(size, len(files), size)),
+        "sheet_in_an_earlier_batch_than_its_registry": sum(s < r for s, r in sheets_before),
+        "sheet_in_the_registrys_batch_before_it": sum(s == r for s, r in sheets_before),
+    }
+
+
+# Batch sizes chosen on the sample so that the cases batching once got wrong occur (checked
+# below, so a change to the sample cannot quietly remove them): the registry of 2024 arrives
+# after ten 2024 sheets, split across batches; a school's files straddle a border. Fewer,
+# larger batches than before (7 files per chunk, 25 per run) keep those cases at a fifth of the cost.
+CHUNK_FILES = 45
+FILES_PER_RUN = 65
+
+
 @pytest.mark.e2e
+@pytest.mark.slow
 def test_marts_do_not_depend_on_batching(tmp_path: Path) -> None:
     raw = PROJECT_ROOT / "raw"
     files = scan(raw)  # receipt order: mtime, then path
@@ -60,31 +110,40 @@ def test_marts_do_not_depend_on_batching(tmp_path: Path) -> None:
     at_once = Settings.from_env(raw_dir=raw, warehouse_dir=tmp_path / "at_once", pii_key=key)
     run_ingest(at_once)
 
-    # Seven files per transaction and validation pass: chunk borders fall inside a school's
+    # Several files per transaction and validation pass: chunk borders fall inside a school's
     # files and between a registry and the sheets it vouches for.
+    cases = _border_cases(files, at_once, CHUNK_FILES)
+    assert all(cases.values()), cases
     small_chunks = Settings.from_env(raw_dir=raw, warehouse_dir=tmp_path / "chunks", pii_key=key)
-    run_ingest(small_chunks, chunk_files=7)
+    run_ingest(small_chunks, chunk_files=CHUNK_FILES)
 
-    # Many runs: files land in an empty folder in receipt order, 25 at a time, one run each.
-    # Sheets that need the registry may arrive before it and are retried when it does.
+    # Many runs: files land in an empty folder in receipt order, one run per batch. Sheets
+    # that need the registry arrive a run before it and are retried when it does.
+    assert _border_cases(files, at_once, FILES_PER_RUN)["sheet_in_an_earlier_batch_than_its_registry"]
     landing = tmp_path / "landing"
     landing.mkdir()
     many_runs = Settings.from_env(raw_dir=landing, warehouse_dir=tmp_path / "many_runs", pii_key=key)
-    for start in range(0, len(files), 25):
-        for f in files[start : start + 25]:
+    for start in range(0, len(files), FILES_PER_RUN):
+        for f in files[start : start + FILES_PER_RUN]:
             target = landing / f.rel
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(f.path, target)
             os.utime(target, ns=(f.mtime_ns, f.mtime_ns))
         run_ingest(many_runs)
 
+    # What ingestion decided: every sheet's final status, and every row dbt will read.
     expected_status = _statuses(at_once.warehouse_dir)
-    for other in (small_chunks, many_runs):
-        pd.testing.assert_frame_equal(_statuses(other.warehouse_dir), expected_status)
+    expected_sources = _dbt_sources(at_once.warehouse_dir)
+    for name, other in (("small_chunks", small_chunks), ("many_runs", many_runs)):
+        pd.testing.assert_frame_equal(_statuses(other.warehouse_dir), expected_status, obj=f"{name}: statuses")
+        got = _dbt_sources(other.warehouse_dir)
+        for template, df in expected_sources.items():
+            pd.testing.assert_frame_equal(got[template], df, obj=f"{name}: submissions.{template}")
 
+    # The marts themselves, built by dbt, for the one-shot and the many-run warehouses (other
+    # run ids, so other submission ids: the only input the sources above leave out).
     expected = _marts(at_once.warehouse_dir, tmp_path / "w1")
     assert all(len(df) for df in expected.values())
-    for name, other in (("small_chunks", small_chunks), ("many_runs", many_runs)):
-        got = _marts(other.warehouse_dir, tmp_path / f"w_{name}")
-        for table in mart_tables():
-            pd.testing.assert_frame_equal(got[table], expected[table], obj=f"{name}: marts.{table}")
+    got = _marts(many_runs.warehouse_dir, tmp_path / "w_many_runs")
+    for table in mart_tables():
+        pd.testing.assert_frame_equal(got[table], expected[table], obj=f"many_runs: marts.{table}")

@@ -1,0 +1,107 @@
+"""The README's first command, ``dg launch --assets '*'``, run for real from a checkout without
+DAGSTER_HOME: it keeps its run history where ``dg dev`` looks (the checkout's ``dagster.yaml``
+points Dagster's storage at ``.dagster/``), prints little besides warnings, and ends with the
+run summary, whose counts are those of the files given.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+import pytest
+from dagster._core.instance.ref import InstanceRef
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = PROJECT_ROOT / "raw"
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+# From the committed sample (raw/README.md says what each one is).
+LANDING = {
+    "市教育局/全市职业院校名录（2024年）.xlsx": "2024/市教育局/全市职业院校名录（2024年）.xlsx",  # loaded: the registry
+    "卫生学校/在校生.xlsx": "2024/市直/吉林市卫生学校/2024年在校生及学费收入统计表.xlsx",  # loaded
+    "卫生学校/在校生 - 副本.xlsx": "2024/市直/吉林市卫生学校/2024年在校生及学费收入统计表.xlsx",  # duplicate of the one above
+    "卫生学校/培训台账2024_草稿.xlsx": "2024/市直/吉林市卫生学校/培训台账2024_草稿.xlsx",  # rejected: end before start
+    "磐石/新建 XLSX 工作表.xlsx": "2023/磐石市/磐石市农业职业学校/新建 XLSX 工作表.xlsx",  # unreadable: empty
+}
+
+
+def _checkout(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A folder with the checkout's project files (what dg and Dagster read from the working folder)."""
+    root = tmp_path / "checkout"
+    root.mkdir()
+    for name in ("pyproject.toml", "dagster.yaml"):
+        shutil.copy(PROJECT_ROOT / name, root / name)
+    for dest, src in LANDING.items():
+        (root / "landing" / dest).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(SAMPLE / src, root / "landing" / dest)
+    env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
+    env.update(VOCWH_RAW_DIR=str(root / "landing"), VOCWH_WAREHOUSE_DIR=str(root / "wh"), VOCWH_PII_KEY="test-key")
+    return root, env
+
+
+def _instance(root: Path) -> dg.DagsterInstance:
+    """The instance ``dg dev`` would open from ``root``: no DAGSTER_HOME, the folder's dagster.yaml."""
+    return dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(root / ".dagster_ui_tmp"), config_dir=str(root)))
+
+
+def test_dg_launch_keeps_history_and_ends_with_the_summary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root, env = _checkout(tmp_path)
+    dg_cli = Path(sys.executable).parent / "dg"
+    proc = subprocess.run([str(dg_cli), "launch", "--assets", "*"], cwd=root, env=env, capture_output=True, text=True, timeout=600)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-4000:]
+
+    # Dagster's DEBUG event lines are gone; the warnings and the summary stay, the summary last.
+    assert " - DEBUG - " not in out
+    assert "rejected: 卫生学校/培训台账2024_草稿.xlsx" in out
+    summary = out[out.index("vocwh run summary / 本次运行小结") :]
+    assert "files: seen 5, unchanged 0" in summary
+    assert "sheets: loaded 2, duplicate 1, superseded 0, rejected 1, unreadable 1, unrecognised 0" in summary
+    assert "marts rebuilt: full" in summary
+    assert f"BI snapshot: {root / 'wh' / 'marts.duckdb'}" in summary
+    assert f"receipts: {root / 'wh' / 'reports' / 'receipts'}" in summary
+    assert "run `vocwh status`" in summary
+    assert not re.search(r"STEP_START|Finished execution of step", summary)
+
+    # The run and its materializations are where the UI looks.
+    monkeypatch.chdir(root)  # dagster.yaml's storage paths are relative to the working folder
+    assert (root / ".dagster" / "storage").is_dir()
+    with _instance(root) as instance:
+        runs = instance.get_runs()
+        assert len(runs) == 1 and runs[0].status == dg.DagsterRunStatus.SUCCESS
+        for key in (["audit", "submissions"], ["marts", "per_student_funding"], ["bi_snapshot"], ["run_summary"]):
+            event = instance.get_latest_materialization_event(dg.AssetKey(key))
+            assert event is not None and event.run_id == runs[0].run_id, key
+
+    # A second run with nothing new: still a summary, nothing rebuilt, two runs in the history.
+    again = subprocess.run([str(dg_cli), "launch", "--assets", "*"], cwd=root, env=env, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr[-4000:]
+    summary = (again.stdout + again.stderr).split("vocwh run summary / 本次运行小结")[1]
+    assert "files: seen 5, unchanged 5" in summary
+    assert "sheets: loaded 0, duplicate 0, superseded 0, rejected 0, unreadable 0, unrecognised 0" in summary
+    assert "marts rebuilt: none" in summary
+    with _instance(root) as instance:
+        assert len(instance.get_runs()) == 2
+
+
+def test_the_superseded_command_still_works_with_its_own_dagster_home(tmp_path: Path) -> None:
+    """Schedulers and the benchmark call ``dagster asset materialize`` with DAGSTER_HOME set:
+    that instance is used, and the checkout's dagster.yaml is not."""
+    root, env = _checkout(tmp_path)
+    home = tmp_path / "home"
+    home.mkdir()
+    env["DAGSTER_HOME"] = str(home)
+    cmd = [str(Path(sys.executable).parent / "dagster"), "asset", "materialize", "-m", "dagster_project.definitions", "--select", "*"]
+    proc = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    assert "sheets: loaded 2, duplicate 1, superseded 0, rejected 1, unreadable 1, unrecognised 0" in proc.stdout + proc.stderr
+    assert not (root / ".dagster").exists()
+    with dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(home))) as instance:
+        assert [r.status for r in instance.get_runs()] == [dg.DagsterRunStatus.SUCCESS]
