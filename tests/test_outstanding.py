@@ -25,7 +25,7 @@ def test_rejection_stays_outstanding_until_a_corrected_file_arrives(city: Callab
     write_xlsx(raw / "名录.xlsx", {"Sheet1": registry_rows(), "Sheet2": []})
     # 40 exam-class pupils out of 30: the sheet is rejected.
     write_csv(raw / "在校生.csv", [ENROLL_HEADER, [2024, SCHOOL_A, "46", "装备制造大类", 30, 40, "90,000"]])
-    (raw / "说明.csv").write_bytes(b"\x00\x01\x02binary")
+    (raw / "说明.csv").write_bytes(b"")  # an empty file: unreadable
     city()
     expected = [("rejected", "在校生.csv", "enrollment"), ("unreadable", "说明.csv", None)]
     assert sorted(_outstanding(city)) == sorted(expected)  # the empty Sheet2 is nobody's problem
