@@ -11,13 +11,14 @@ import pytest
 from dagster_project.publish.assets import MART_ASSET_KEYS, PUBLISH_ASSETS, bi_snapshot, finance_reports, receipts
 from dagster_project.publish.cli import main
 from dagster_project.publish.scratch import build_scratch_warehouse
-from dagster_project.shared.resources import VocwhResource
-from dagster_project.shared.settings import DBT_PROJECT_DIR
+from dagster_project.shared.resources import RunLockResource, VocwhResource
+from dagster_project.transform.dbt import DBT_PROJECT
 
 
 def test_assets_materialise(tmp_path: Path) -> None:
     settings = build_scratch_warehouse(tmp_path / "wh")
-    result = dg.materialize(PUBLISH_ASSETS, resources={"vocwh": VocwhResource(warehouse_dir=str(settings.warehouse_dir))})
+    vocwh = VocwhResource(warehouse_dir=str(settings.warehouse_dir))
+    result = dg.materialize(PUBLISH_ASSETS, resources={"vocwh": vocwh, "run_lock": RunLockResource(vocwh=vocwh)})
     assert result.success
     snap = result.asset_materializations_for_node(bi_snapshot.op.name)[0].metadata
     assert Path(snap["path"].value) == settings.snapshot_path and settings.snapshot_path.exists()
@@ -32,7 +33,7 @@ def test_assets_materialise(tmp_path: Path) -> None:
 
 
 def test_mart_asset_keys_match_the_dbt_project() -> None:
-    manifest = DBT_PROJECT_DIR / "target" / "manifest.json"
+    manifest = DBT_PROJECT.manifest_path
     if not manifest.exists():
         pytest.skip("dbt manifest not built")
     from dagster_project.transform.dbt import TRANSLATOR

@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,10 @@ from dagster_project.publish.finance import write_finance_workbook
 from dagster_project.publish.receipts import select_batch, write_receipts
 from dagster_project.publish.snapshot import publish_snapshot
 from dagster_project.publish.summary import write_summary_html
+from dagster_project.shared.files import sweep_temp_files
+from dagster_project.shared.runlock import RunInProgress, holds_run_lock, run_lock
 from dagster_project.shared.settings import Settings
+from dagster_project.shared.warehouse import current_build_id
 
 
 def finance_paths(settings: Settings, year: int, out_dir: Path | None = None) -> tuple[Path, Path]:
@@ -36,18 +39,34 @@ def finance_paths(settings: Settings, year: int, out_dir: Path | None = None) ->
     return d / f"finance_{year}.xlsx", d / f"summary_{year}.html"
 
 
-def produce_reports(settings: Settings, years: Sequence[int] | None = None, out_dir: Path | None = None) -> dict[int, tuple[Path, Path]]:
-    """Workbook and summary for each requested year (default: every year in the marts)."""
+def sweep_report_temps(settings: Settings) -> list[Path]:
+    """Half-written workbooks, pages and receipts of a publisher that died (kill -9)."""
+    return sweep_temp_files(settings.reports_dir, "*.tmp-*", recursive=True, run_lock_held=holds_run_lock(settings.warehouse_dir))
+
+
+def produce_reports(
+    settings: Settings, years: Sequence[int] | None = None, out_dir: Path | None = None, written: list[Path] | None = None
+) -> dict[int, tuple[Path, Path]]:
+    """Workbook and summary for each requested year (default: every year in the marts).
+
+    Each records the build it was made from; one that already shows the same is left
+    alone. The paths actually written are appended to ``written``."""
+    sweep_report_temps(settings)
     out: dict[int, tuple[Path, Path]] = {}
     with open_readonly(settings.warehouse_path) as con:
+        build = current_build_id(con)
         for year in years or mart_years(con):
             xlsx, html = finance_paths(settings, year, out_dir)
-            out[year] = (write_finance_workbook(con, year, xlsx), write_summary_html(con, year, html))
+            out[year] = (write_finance_workbook(con, year, xlsx, build, written), write_summary_html(con, year, html, build, written))
     return out
 
 
-def produce_receipts(settings: Settings, run_id: str | None = None, out_dir: Path | None = None) -> tuple[str | None, list[Path]]:
-    """Receipts of one batch (default the latest) in ``reports/receipts/<batch>/``; returns (batch, paths)."""
+def produce_receipts(
+    settings: Settings, run_id: str | None = None, out_dir: Path | None = None, written: list[Path] | None = None
+) -> tuple[str | None, list[Path]]:
+    """Receipts of one batch (default the latest) in ``reports/receipts/<batch>/``; returns (batch, paths).
+    Receipts that already say the same are left alone; those written are appended to ``written``."""
+    sweep_report_temps(settings)
     with open_readonly(settings.warehouse_path) as con:
         batch, rows = select_batch(con, run_id)
         if not rows:
@@ -55,7 +74,7 @@ def produce_receipts(settings: Settings, run_id: str | None = None, out_dir: Pat
         if out_dir is None:
             label = batch or _batch_label(rows[0].get("processed_at"))
             out_dir = settings.reports_dir / "receipts" / safe_filename(label, 80)
-        return batch, write_receipts(con, out_dir, batch)
+        return batch, write_receipts(con, out_dir, batch, written)
 
 
 def _batch_label(processed_at: object) -> str:
@@ -75,24 +94,24 @@ def add_publish_commands(subparsers: Any) -> argparse.ArgumentParser:
 
     sp = sub.add_parser("snapshot", help="copy the marts to marts.duckdb and parquet/ (atomic)")
     common(sp)
-    sp.set_defaults(func=_cmd_snapshot)
+    sp.set_defaults(func=_locked(_cmd_snapshot))
 
     sp = sub.add_parser("reports", help="finance workbook (.xlsx) and summary (.html) per year")
     common(sp)
     sp.add_argument("--year", type=int, action="append", help="statistical year; repeatable (default: every year in the marts)")
     sp.add_argument("--out", type=Path, help="output folder (default: <warehouse>/reports)")
-    sp.set_defaults(func=_cmd_reports)
+    sp.set_defaults(func=_locked(_cmd_reports))
 
     sp = sub.add_parser("receipts", help="receipts (回执) for every submitter of a batch")
     common(sp)
     sp.add_argument("--run-id", help="the batch's run id (default: the latest batch)")
     sp.add_argument("--out", type=Path, help="output folder (default: <warehouse>/reports/receipts/<run id>)")
-    sp.set_defaults(func=_cmd_receipts)
+    sp.set_defaults(func=_locked(_cmd_receipts))
 
     sp = sub.add_parser("all", help="snapshot, then reports, then receipts of the latest batch")
     common(sp)
     sp.add_argument("--year", type=int, action="append", help="statistical year; repeatable (default: every year)")
-    sp.set_defaults(func=_cmd_all)
+    sp.set_defaults(func=_locked(_cmd_all))
     return p
 
 
@@ -100,8 +119,26 @@ def _settings(args: argparse.Namespace) -> Settings:
     return Settings.from_env(warehouse_dir=args.warehouse_dir)
 
 
+def _locked(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """Publish under the warehouse's run lock: never beside a pipeline run that is rebuilding the marts."""
+
+    def run(args: argparse.Namespace) -> int:
+        settings = _settings(args)
+        try:
+            with run_lock(settings.warehouse_dir, "vocwh publish", on_wait=lambda msg: print(msg, file=sys.stderr)):
+                return command(args)
+        except RunInProgress as e:
+            print(e, file=sys.stderr)
+            return 2
+
+    return run
+
+
 def _cmd_snapshot(args: argparse.Namespace) -> int:
-    result = publish_snapshot(_settings(args))
+    settings = _settings(args)
+    with open_readonly(settings.warehouse_path) as con:
+        build = current_build_id(con)
+    result = publish_snapshot(settings, build)
     print(json.dumps(result, ensure_ascii=False, indent=2))
     return 0
 

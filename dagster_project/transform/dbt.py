@@ -28,11 +28,22 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 from packaging import version
 
-from dagster_project.shared.resources import VocwhResource
+from dagster_project.shared.files import replace_atomically, sweep_temp_files, temp_path
+from dagster_project.shared.resources import RunLockResource, VocwhResource
 from dagster_project.shared.settings import DBT_PROJECT_DIR, Settings
-from dagster_project.shared.warehouse import connect, ensure_schema
+from dagster_project.shared.warehouse import connect, current_build_id, ensure_schema
 
-DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+def dbt_target_dir(settings: Settings) -> Path:
+    """dbt's target folder, one per warehouse: runs on different warehouses never share a
+    manifest, and a run on this one writes it only under the run lock (or atomically)."""
+    return settings.warehouse_dir / "dbt_target"
+
+
+DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=dbt_target_dir(Settings.from_env()))
+# The dbt model that every mart feeds (models/marts/mart_build.sql): publishing waits on
+# it, and it carries the build id as its Dagster data version.
+MART_BUILD_KEY = dg.AssetKey(["audit", "mart_build"])
 PROJECT_SUBDIRS = ("models", "seeds", "macros", "tests", "snapshots", "analyses")
 BUILD_ARGS = ["build", "--exclude-resource-type", "unit_test"]
 
@@ -48,6 +59,9 @@ def dbt_env(settings: Settings) -> dict[str, str]:
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "DO_NOT_TRACK": "1",
         "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
+        # dagster-dbt puts each invocation's artifacts in a fresh folder below this one and
+        # copies the partial parse from it.
+        "DBT_TARGET_PATH": str(dbt_target_dir(settings)),
     }
 
 
@@ -75,23 +89,43 @@ def ensure_manifest(project: DbtProject = DBT_PROJECT) -> Path:
     """Parse the dbt project when its manifest is missing or older than its files, so
     ``dagster asset materialize`` works on a fresh clone without a separate step.
 
-    dbt throws a partial parse away when the profile changed, and the profile holds the
-    warehouse path: so the parse is also redone when ``VOCWH_WAREHOUSE_DIR`` differs from
-    the one it was made for (recorded beside it), and every run after that reuses it."""
+    This runs whenever the definitions load (a run, the UI, a sensor), outside any run
+    lock, so two processes may parse at once: each parses into its own folder and renames
+    the partial parse, then the manifest, into the warehouse's target folder. A reader
+    sees an old manifest or a new one, never a file being written (dbt writes in place)."""
     manifest = project.manifest_path
-    settings = Settings.from_env()
-    marker = manifest.parent / "vocwh_parsed_for.txt"
+    target = manifest.parent
     newest = max((p.stat().st_mtime for p in _project_files(Path(project.project_dir))), default=0.0)
-    fresh = manifest.exists() and manifest.stat().st_mtime >= newest
-    if fresh and marker.exists() and marker.read_text(encoding="utf-8") == str(settings.warehouse_dir):
+    if manifest.exists() and manifest.stat().st_mtime >= newest:
         return manifest
-    subprocess.run(
-        [dbt_executable(), "parse", "--quiet", "--project-dir", str(project.project_dir), "--profiles-dir", str(project.project_dir)],
-        check=True,
-        env={**os.environ, **dbt_env(settings)},
-        cwd=project.project_dir,
-    )
-    marker.write_text(str(settings.warehouse_dir), encoding="utf-8")
+    target.mkdir(parents=True, exist_ok=True)
+    sweep_temp_files(target, ".parse.tmp-*")
+    work = temp_path(target / ".parse")
+    settings = Settings.from_env()
+    try:
+        subprocess.run(
+            [
+                dbt_executable(),
+                "parse",
+                "--quiet",
+                "--project-dir",
+                str(project.project_dir),
+                "--profiles-dir",
+                str(project.project_dir),
+                "--target-path",
+                str(work),
+                "--log-path",
+                str(work),
+            ],
+            check=True,
+            env={**os.environ, **dbt_env(settings), "DBT_TARGET_PATH": str(work)},
+            cwd=project.project_dir,
+        )
+        for name in ("partial_parse.msgpack", "semantic_manifest.json", "manifest.json"):  # the manifest last: its time marks a parse done
+            if (work / name).exists():
+                replace_atomically(work / name, target / name)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     return manifest
 
 
@@ -124,13 +158,48 @@ def plan_build(settings: Settings) -> BuildPlan:
     return BuildPlan(full=not (built and marts_exist), pending=pending, fingerprint=fingerprint)
 
 
-def record_build(settings: Settings, plan: BuildPlan, run_id: str) -> None:
+def new_build_id(run_id: str) -> str:
+    """A build's id: when, and which run (readable in a file's properties or a page's head)."""
+    return f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}-{run_id[:8]}"
+
+
+def record_build(settings: Settings, plan: BuildPlan | None, run_id: str, build_id: str, selection: str | None = None) -> None:
+    """Log a successful build: the marts now hold ``build_id``. ``plan`` None is a build of
+    a hand-picked subset: it clears nothing pending and counts as no full build."""
     with connect(settings.warehouse_path) as con:
-        con.execute("DELETE FROM audit.pending_builds WHERE list_contains(?, template)", [list(plan.pending)])
+        ensure_schema(con)
+        if plan is not None:
+            con.execute("DELETE FROM audit.pending_builds WHERE list_contains(?, template)", [list(plan.pending)])
         con.execute(
-            "INSERT INTO audit.dbt_builds VALUES (?, ?, ?, ?)",
-            [dt.datetime.now(dt.UTC).replace(tzinfo=None), plan.fingerprint, plan.select, run_id],
+            "INSERT INTO audit.dbt_builds (built_at, project_fingerprint, selection, run_id, build_id) VALUES (?, ?, ?, ?, ?)",
+            [
+                dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                plan.fingerprint if plan else None,
+                plan.select if plan else selection,
+                run_id,
+                build_id,
+            ],
         )
+
+
+def marts_build(settings: Settings) -> str | None:
+    with connect(settings.warehouse_path, read_only=True) as con:
+        return current_build_id(con)
+
+
+def _with_build_version(events: Iterator[Any], output_name: str, build_id: str) -> Iterator[Any]:
+    """The mart_build output carries the build id as its data version: what each published
+    output compares with the build it holds."""
+    for event in events:
+        if isinstance(event, dg.Output) and event.output_name == output_name:
+            yield dg.Output(
+                event.value,
+                output_name=output_name,
+                metadata={**event.metadata, "build_id": build_id},
+                data_version=dg.DataVersion(build_id),
+            )
+        else:
+            yield event
 
 
 def _as_step_events(context: dg.AssetExecutionContext, events: Iterator[Any]) -> Iterator[Any]:
@@ -171,26 +240,38 @@ def build_dbt_assets() -> dg.AssetsDefinition:
     manifest = ensure_manifest()
 
     @dbt_assets(manifest=manifest, project=DBT_PROJECT, dagster_dbt_translator=TRANSLATOR, name="vocwh_dbt")
-    def vocwh_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, vocwh: VocwhResource) -> Iterator[Any]:
+    def vocwh_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, vocwh: VocwhResource, run_lock: RunLockResource) -> Iterator[Any]:
         """``dbt build`` of what changed: seeds, models and their tests, on the working database."""
         settings = vocwh.settings()
         os.environ.update(dbt_env(settings))
+        build_output = context.assets_def.get_output_name_for_asset_key(MART_BUILD_KEY)
+        build_id = new_build_id(context.run.run_id)
         if context.selected_asset_keys != context.assets_def.keys:
-            # A hand-picked subset: build exactly what was asked for.
-            yield from dbt.cli(BUILD_ARGS, context=context).stream()
+            # A hand-picked subset: build exactly what was asked for, and log it as a build
+            # so that publishing sees the marts changed.
+            yield from _with_build_version(dbt.cli(BUILD_ARGS, context=context).stream(), build_output, build_id)
+            record_build(settings, None, context.run.run_id, build_id, selection="subset")
             return
         plan = plan_build(settings)
         if plan.nothing_to_do:
-            context.log.info("no submission changed and the dbt project is unchanged: marts are current, nothing to build")
+            current = marts_build(settings) or ""
+            context.log.info(
+                f"no submission changed and the dbt project is unchanged: marts are current (build {current}), nothing to build"
+            )
+            # Not rebuilt, but reported with its unchanged data version, so that publishing
+            # still runs and can repair outputs a crashed run left behind the marts.
+            yield dg.Output(
+                None, output_name=build_output, metadata={"build_id": current, "rebuilt": False}, data_version=dg.DataVersion(current)
+            )
             return
         if plan.full:
             context.log.info("full dbt build (first build, or the dbt project changed)")
-            yield from dbt.cli(BUILD_ARGS, context=context).stream()
+            yield from _with_build_version(dbt.cli(BUILD_ARGS, context=context).stream(), build_output, build_id)
         else:
             context.log.info(f"incremental dbt build: --select {plan.select}")
             invocation = dbt.cli([*BUILD_ARGS, "--select", plan.select or ""], manifest=manifest, dagster_dbt_translator=TRANSLATOR)
-            yield from _as_step_events(context, invocation.stream())
-        record_build(settings, plan, context.run.run_id)
+            yield from _with_build_version(_as_step_events(context, invocation.stream()), build_output, build_id)
+        record_build(settings, plan, context.run.run_id, build_id)
 
     return vocwh_dbt
 
