@@ -198,10 +198,10 @@ def test_a_run_killed_in_the_reports_is_repaired(city: City) -> None:
 def test_a_run_killed_after_a_correction_publishes_the_corrected_marts(city: City) -> None:
     before = city.outputs()
     first_build = city.current_build()
-    original = (city.raw / ENROLLMENT_2024).read_text(encoding="utf-8")
-    assert "2024,4122020064,48,,1279," in original
-    (city.raw / ENROLLMENT_2024).with_name("2024年在校生及学费收入统计表（更正）.csv").write_text(
-        original.replace("2024,4122020064,48,,1279,", "2024,4122020064,48,,1379,"), encoding="utf-8"
+    original = (city.raw / ENROLLMENT_2024).read_bytes()  # GBK, as the school sent it
+    assert b"2024,4122020064,48,,1279," in original
+    (city.raw / ENROLLMENT_2024).with_name("2024年在校生及学费收入统计表（更正）.csv").write_bytes(
+        original.replace(b"2024,4122020064,48,,1279,", b"2024,4122020064,48,,1379,")
     )
     # The run got through ingest and dbt, and was killed before publishing anything.
     proc = city.run(select="not group:publish")
@@ -279,8 +279,8 @@ def test_a_run_killed_with_minus_9_is_marked_failed_and_the_next_run_repairs(cit
     from dagster._daemon.monitoring.run_monitoring import monitor_started_run
 
     # a correction, so the killed run has real work in hand
-    original = (city.raw / ENROLLMENT_2024).read_text(encoding="utf-8")
-    (city.raw / ENROLLMENT_2024).with_name("更正.csv").write_text(original.replace(",1279,", ",1280,"), encoding="utf-8")
+    original = (city.raw / ENROLLMENT_2024).read_bytes()
+    (city.raw / ENROLLMENT_2024).with_name("更正.csv").write_bytes(original.replace(b",1279,", b",1280,"))
     monkeypatch.setenv("DAGSTER_HOME", str(city.home))
     proc = city.start()
     instance = dg.DagsterInstance.get()
