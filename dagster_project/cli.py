@@ -16,8 +16,15 @@ from dagster_project.shared.settings import Settings
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
     from dagster_project.ingest.pipeline import run_ingest
+    from dagster_project.shared.runlock import RunInProgress, run_lock
 
-    report = run_ingest(Settings.from_env())
+    settings = Settings.from_env()
+    try:
+        with run_lock(settings.warehouse_dir, "vocwh ingest", on_wait=lambda msg: print(msg, file=sys.stderr)):
+            report = run_ingest(settings)
+    except RunInProgress as e:
+        print(e, file=sys.stderr)
+        return 2
     print(f"{report.files_seen} files, {report.files_skipped} unchanged, {len(report.outcomes)} sheets processed")
     for o in report.outcomes:
         print(f"{o.status:12} {o.file.rel} [{o.sheet or ''}]")

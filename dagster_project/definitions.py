@@ -7,7 +7,7 @@ from dagster_project.ingest.sensors import build_schedule, build_sensor
 from dagster_project.publish.assets import PUBLISH_ASSETS
 from dagster_project.publish.postgres_assets import build_postgres_sensor, postgres_job, postgres_marts
 from dagster_project.publish.run_summary_asset import run_summary
-from dagster_project.shared.resources import vocwh_resource
+from dagster_project.shared.resources import run_lock_resource, vocwh_resource
 from dagster_project.transform.dbt import build_dbt_assets, dbt_resource
 
 # One job over everything: the working DuckDB file takes one writer at a time, so the
@@ -19,6 +19,7 @@ defs = dg.Definitions(
     jobs=[vocwh_job, postgres_job],
     sensors=[build_sensor(vocwh_job), build_postgres_sensor(vocwh_job.name)],
     schedules=[build_schedule(vocwh_job)],
-    resources={"vocwh": vocwh_resource(), "dbt": dbt_resource()},
+    # run_lock: held by every run from its first step to its last (one run per warehouse).
+    resources={"vocwh": vocwh_resource(), "run_lock": run_lock_resource(), "dbt": dbt_resource()},
     executor=dg.in_process_executor,
 )

@@ -9,13 +9,14 @@ import pytest
 
 from dagster_project.publish.assets import PUBLISH_ASSETS, bi_snapshot, finance_reports, receipts
 from dagster_project.publish.cli import main
-from dagster_project.shared.resources import VocwhResource
+from dagster_project.shared.resources import RunLockResource, VocwhResource
 from dagster_project.shared.settings import Settings
 
 
 def test_assets_materialise(city_copy: Settings) -> None:
     settings = city_copy
-    result = dg.materialize(PUBLISH_ASSETS, resources={"vocwh": VocwhResource(warehouse_dir=str(settings.warehouse_dir))})
+    vocwh = VocwhResource(warehouse_dir=str(settings.warehouse_dir))
+    result = dg.materialize(PUBLISH_ASSETS, resources={"vocwh": vocwh, "run_lock": RunLockResource(vocwh=vocwh)})
     assert result.success
     snap = result.asset_materializations_for_node(bi_snapshot.op.name)[0].metadata
     assert Path(snap["path"].value) == settings.snapshot_path and settings.snapshot_path.exists()

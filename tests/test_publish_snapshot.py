@@ -267,8 +267,8 @@ def test_failure_while_writing_parquet_cleans_up(settings: Settings, monkeypatch
     before = _snapshot_files(settings)
     real_copy = snap._write_parquet
 
-    def half(con: duckdb.DuckDBPyConnection, tables: list[str], pq_dir: Path, out: dict[str, Path], contract: object) -> None:
-        real_copy(con, tables[:3], pq_dir, out, contract)  # type: ignore[arg-type]
+    def half(con: duckdb.DuckDBPyConnection, tables: list[str], pq_dir: Path, out: dict[str, Path], *rest: object) -> None:
+        real_copy(con, tables[:3], pq_dir, out, *rest)  # type: ignore[arg-type]
         raise OSError("no space left on device")
 
     monkeypatch.setattr(snap, "_write_parquet", half)

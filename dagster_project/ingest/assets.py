@@ -9,7 +9,7 @@ the audit log and the stored validation results.
 import dagster as dg
 
 from dagster_project.ingest.pipeline import run_ingest
-from dagster_project.shared.resources import VocwhResource
+from dagster_project.shared.resources import RunLockResource, VocwhResource
 from dagster_project.shared.templates import TEMPLATES
 from dagster_project.shared.warehouse import connect, outstanding_problems
 from dagster_project.validation.checks import check_results, check_specs
@@ -42,7 +42,7 @@ AUDIT_SPECS = [
 
 
 @dg.multi_asset(specs=[*SUBMISSION_SPECS, *AUDIT_SPECS], check_specs=check_specs(), can_subset=False, name="ingest_submissions")
-def ingest_submissions(context: dg.AssetExecutionContext, vocwh: VocwhResource):  # type: ignore[no-untyped-def]
+def ingest_submissions(context: dg.AssetExecutionContext, vocwh: VocwhResource, run_lock: RunLockResource):  # type: ignore[no-untyped-def]
     """Read new or changed files under the landing folder, validate, version and store them."""
     report = run_ingest(vocwh.settings(), run_id=context.run.run_id)
     if report.pii_warning:

@@ -18,13 +18,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from dagster_project.publish.common import open_readonly
 from dagster_project.publish.reports import produce_receipts, produce_reports
 from dagster_project.publish.snapshot import publish_snapshot
+from dagster_project.shared.runlock import RunInProgress, run_lock
 from dagster_project.shared.settings import Settings
+from dagster_project.shared.warehouse import current_build_id
 
 # ---- argparse -----------------------------------------------------------------------------------
 
@@ -39,24 +42,24 @@ def add_publish_commands(subparsers: Any) -> argparse.ArgumentParser:
 
     sp = sub.add_parser("snapshot", help="copy the marts to marts.duckdb and parquet/ (atomic)")
     common(sp)
-    sp.set_defaults(func=_cmd_snapshot)
+    sp.set_defaults(func=_locked(_cmd_snapshot))
 
     sp = sub.add_parser("reports", help="finance workbook (.xlsx) and summary (.html) per year")
     common(sp)
     sp.add_argument("--year", type=int, action="append", help="statistical year; repeatable (default: every year in the marts)")
     sp.add_argument("--out", type=Path, help="output folder (default: <warehouse>/reports)")
-    sp.set_defaults(func=_cmd_reports)
+    sp.set_defaults(func=_locked(_cmd_reports))
 
     sp = sub.add_parser("receipts", help="receipts (回执) for every submitter of a batch")
     common(sp)
     sp.add_argument("--run-id", help="the batch's run id (default: the latest batch)")
     sp.add_argument("--out", type=Path, help="output folder (default: <warehouse>/reports/receipts/<run id>)")
-    sp.set_defaults(func=_cmd_receipts)
+    sp.set_defaults(func=_locked(_cmd_receipts))
 
     sp = sub.add_parser("all", help="snapshot, then reports, then receipts of the latest batch")
     common(sp)
     sp.add_argument("--year", type=int, action="append", help="statistical year; repeatable (default: every year)")
-    sp.set_defaults(func=_cmd_all)
+    sp.set_defaults(func=_locked(_cmd_all))
     return p
 
 
@@ -64,8 +67,26 @@ def _settings(args: argparse.Namespace) -> Settings:
     return Settings.from_env(warehouse_dir=args.warehouse_dir)
 
 
+def _locked(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """Publish under the warehouse's run lock: never beside a pipeline run that is rebuilding the marts."""
+
+    def run(args: argparse.Namespace) -> int:
+        settings = _settings(args)
+        try:
+            with run_lock(settings.warehouse_dir, "vocwh publish", on_wait=lambda msg: print(msg, file=sys.stderr)):
+                return command(args)
+        except RunInProgress as e:
+            print(e, file=sys.stderr)
+            return 2
+
+    return run
+
+
 def _cmd_snapshot(args: argparse.Namespace) -> int:
-    result = publish_snapshot(_settings(args))
+    settings = _settings(args)
+    with open_readonly(settings.warehouse_path) as con:
+        build = current_build_id(con)
+    result = publish_snapshot(settings, build)
     print(json.dumps(result, ensure_ascii=False, indent=2))
     return 0
 

@@ -8,13 +8,14 @@ list); the tables are those of the dbt manifest, never a list kept here.
 
 from __future__ import annotations
 
+import hashlib
 import html
-import os
 import re
-import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
+from datetime import datetime
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,9 @@ import duckdb
 
 from dagster_project.shared.codes import county_names
 from dagster_project.shared.dbt_project import MART_SCHEMA, RESTRICTED_SCHEMA, mart_tables
+from dagster_project.shared.files import atomic_write_bytes
 from dagster_project.shared.templates import CITY_CODE, TEMPLATES
+from dagster_project.shared.warehouse import wait_while_locked
 
 __all__ = ["MART_SCHEMA", "RESTRICTED_SCHEMA", "mart_tables"]  # re-exported for the report modules
 
@@ -59,15 +62,7 @@ def open_readonly(path: Path, wait_seconds: float = 60.0) -> Iterator[duckdb.Duc
     """Open the working database read-only, waiting out a writer's lock rather than failing at once."""
     if not path.exists():
         raise FileNotFoundError(f"working database not found: {path}")
-    deadline = time.monotonic() + wait_seconds
-    while True:
-        try:
-            con = duckdb.connect(str(path), read_only=True)
-            break
-        except duckdb.IOException as e:
-            if "lock" not in str(e).lower() or time.monotonic() >= deadline:
-                raise
-            time.sleep(0.5)
+    con = wait_while_locked(lambda: duckdb.connect(str(path), read_only=True), wait_seconds)
     try:
         yield con
     finally:
@@ -166,13 +161,53 @@ def safe_filename(text: str, limit: int = 60) -> str:
     return cleaned[:limit] or "unnamed"
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write aside then rename: someone opening the report never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+# ---- writing only what changed -----------------------------------------------------------------
+
+# Where a page says when it was made. The time changes on every run, the content may
+# not: pages are compared without it, and it is filled in only when a page is written.
+GENERATED_AT = "@@vocwh-generated-at@@"
+# Where a page's <head> records the build and the content it holds.
+PAGE_META = "<!--vocwh-meta-->"
+_META = re.compile(r'<meta name="vocwh-(build|content)" content="([^"]*)">')
+
+
+@cache
+def renderer_fingerprint() -> str:
+    """Hash of the publishing code: a new layout must rewrite outputs whose data did not change."""
+    h = hashlib.sha256()
+    for p in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(p.name.encode() + b"\0" + p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def content_hash(*parts: object) -> str:
+    """Stable hash of what an output shows (rows, year, page text) and of the code that lays it out."""
+    h = hashlib.sha256(renderer_fingerprint().encode())
+    for part in parts:
+        h.update(b"\0" + (part if isinstance(part, bytes) else repr(part).encode()))
+    return h.hexdigest()[:24]
+
+
+def page_records(path: Path) -> dict[str, str]:
+    """The build and content recorded in a page written by ``write_page``; empty if none or no file."""
     try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        with suppress(FileNotFoundError):
-            tmp.unlink()
+        with path.open("rb") as f:
+            head = f.read(4096).decode("utf-8", "replace")
+    except OSError:
+        return {}
+    return dict(_META.findall(head))
+
+
+def write_page(path: Path, page: str, build_id: str | None = None) -> bool:
+    """Write an HTML page unless the file already shows the same content; True if written.
+
+    ``page`` carries ``PAGE_META`` in its head and may carry ``GENERATED_AT`` where it
+    shows its time: the content is compared without the time, so a run with nothing new
+    leaves every page, and its time, as it was."""
+    content = content_hash(page)
+    if page_records(path).get("content") == content:
+        return False
+    meta = f'<meta name="vocwh-content" content="{content}">' + (f'<meta name="vocwh-build" content="{esc(build_id)}">' if build_id else "")
+    final = page.replace(PAGE_META, meta, 1).replace(GENERATED_AT, esc(f"{datetime.now():%Y-%m-%d %H:%M}"))
+    atomic_write_bytes(path, final.encode("utf-8"))
+    return True

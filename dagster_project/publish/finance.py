@@ -9,7 +9,8 @@ renamed into place, so a reader never opens half a file.
 
 from __future__ import annotations
 
-import os
+import re
+import zipfile
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
@@ -23,9 +24,10 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from dagster_project.publish.common import Row, choice_order, choice_zh, county_names, fetch_rows, school_names, to_float
+from dagster_project.publish.common import Row, choice_order, choice_zh, content_hash, county_names, fetch_rows, school_names, to_float
 from dagster_project.publish.payout import payout_list
 from dagster_project.publish.summary import write_summary_html
+from dagster_project.shared.files import replace_atomically, temp_path
 
 __all__ = ["FORMULA_TRIGGERS", "SHEETS", "YUAN_FORMAT", "write_finance_workbook", "write_summary_html"]
 
@@ -413,11 +415,15 @@ def _tilt_rows(con: duckdb.DuckDBPyConnection, year: int) -> list[Row]:
     return rows
 
 
-def write_finance_workbook(con: duckdb.DuckDBPyConnection, year: int, out_path: Path) -> Path:
+def write_finance_workbook(
+    con: duckdb.DuckDBPyConnection, year: int, out_path: Path, build_id: str | None = None, written: list[Path] | None = None
+) -> Path:
     """Write the year's finance checks to ``out_path`` (.xlsx); returns the path.
 
     ``con`` is the working database (the payout list needs names, which the BI snapshot
-    does not hold).
+    does not hold). The workbook records, as document properties, the build it was made
+    from and a hash of what it shows; a workbook that already shows the same rows is
+    not rewritten (its generation time stays true). A path written is added to ``written``.
     """
     data: dict[str, Callable[[], Any]] = {
         "funding": lambda: _funding_rows(con, year),
@@ -429,16 +435,22 @@ def write_finance_workbook(con: duckdb.DuckDBPyConnection, year: int, out_path: 
         "tilt": lambda: _tilt_rows(con, year),
     }
     rows = {k: f() for k, f in data.items()}  # query everything before writing anything
+    content = content_hash(year, rows)
+    if workbook_records(Path(out_path)).get("vocwh_content") == content:
+        return Path(out_path)
 
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_path.with_name(f"{out_path.stem}.tmp-{os.getpid()}{out_path.suffix}")
+    tmp = temp_path(out_path, keep_suffix=True)
     try:
         wb = xlsxwriter.Workbook(
             str(tmp),
             {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False, "nan_inf_to_errors": True},
         )
         wb.set_properties({"title": f"{year}年度职业教育经费检查", "company": "吉林市教育局", "comments": "vocwh"})
+        wb.set_custom_property("vocwh_content", content)
+        if build_id:
+            wb.set_custom_property("vocwh_build", build_id)
         fmts = _Formats(wb)
         _readme_sheet(wb, fmts, year, rows)
         _sheet(wb, fmts, "生均拨款", f"{year}年度 生均拨款检查", FUNDING_COLS, rows["funding"], freeze_cols=2)
@@ -452,11 +464,26 @@ def write_finance_workbook(con: duckdb.DuckDBPyConnection, year: int, out_path: 
         ws.set_column(0, 0, 22)
         _sheet(wb, fmts, "县区经费倾斜", f"{year}年度 新增教育经费向职业教育倾斜情况", TILT_COLS, rows["tilt"], freeze_cols=2, totals=False)
         wb.close()
-        os.replace(tmp, out_path)
+        replace_atomically(tmp, out_path)
     finally:
         with suppress(FileNotFoundError):
             tmp.unlink()
+    if written is not None:
+        written.append(out_path)
     return out_path
+
+
+_CUSTOM_PROPERTY = re.compile(r'name="(vocwh_[a-z]+)"[^>]*>\s*<vt:lpwstr>([^<]*)</vt:lpwstr>')
+
+
+def workbook_records(path: Path) -> dict[str, str]:
+    """The vocwh document properties of a workbook (build, content); empty if none, no file or unreadable."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            xml = z.read("docProps/custom.xml").decode("utf-8", "replace")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return {}
+    return dict(_CUSTOM_PROPERTY.findall(xml))
 
 
 def _readme_sheet(wb: xlsxwriter.Workbook, fmts: _Formats, year: int, rows: dict[str, list[Row]]) -> None:

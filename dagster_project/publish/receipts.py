@@ -16,7 +16,17 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.publish.common import Row, atomic_write_bytes, esc, fetch_rows, safe_filename, school_names, submitter_name
+from dagster_project.publish.common import (
+    GENERATED_AT,
+    PAGE_META,
+    Row,
+    esc,
+    fetch_rows,
+    safe_filename,
+    school_names,
+    submitter_name,
+    write_page,
+)
 from dagster_project.shared.templates import CITY_CODE, TEMPLATES
 
 UNIDENTIFIED = "unidentified"
@@ -98,11 +108,15 @@ def select_batch(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> t
     return run_id, rows
 
 
-def write_receipts(con: duckdb.DuckDBPyConnection, out_dir: Path, run_id: str | None = None) -> list[Path]:
+def write_receipts(
+    con: duckdb.DuckDBPyConnection, out_dir: Path, run_id: str | None = None, written: list[Path] | None = None
+) -> list[Path]:
     """Write one receipt per submitter of the run into ``out_dir``; returns their paths.
 
     ``run_id`` None means the latest batch.  Rows without a submitter go into
     ``unidentified_未识别来源.html``, addressed to the city education bureau (220200).
+    A receipt that already says the same is left alone (its time too); the ones actually
+    written are appended to ``written``.
     """
     run_id, rows = select_batch(con, run_id)
     groups: dict[str, list[Row]] = defaultdict(list)
@@ -120,7 +134,8 @@ def write_receipts(con: duckdb.DuckDBPyConnection, out_dir: Path, run_id: str | 
             name = submitter_name(code, schools)
             path = out_dir / (f"{code}_{safe_filename(name)}.html" if name else f"{code}.html")
             page = _page(code, name, groups[code], run_id, versions)
-        atomic_write_bytes(path, page.encode("utf-8"))
+        if write_page(path, page) and written is not None:
+            written.append(path)
         paths.append(path)
     return paths
 
@@ -170,7 +185,7 @@ def _page(code: str | None, name: str, rows: list[Row], run_id: str | None, vers
         else "如对本回执有疑问，请联系吉林市教育局职业教育统计工作人员。"
     )
     return f"""<!DOCTYPE html>
-<html lang="zh-CN"><head><meta charset="utf-8">
+<html lang="zh-CN"><head><meta charset="utf-8">{PAGE_META}
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <title>数据报送回执 {esc(who)}</title><style>{_CSS}</style></head>
 <body>
@@ -179,7 +194,7 @@ def _page(code: str | None, name: str, rows: list[Row], run_id: str | None, vers
 <tr><th>致</th><td>{esc(addressee)}</td></tr>
 <tr><th>报送单位</th><td>{esc(who)}</td></tr>
 <tr><th>处理批次</th><td>{esc(run_id or "—")}</td></tr>
-<tr><th>回执生成时间</th><td>{esc(_fmt_time(datetime.now()))}</td></tr>
+<tr><th>回执生成时间</th><td>{GENERATED_AT}</td></tr>
 <tr><th>本次处理</th><td>共 {len(rows)} 项：{esc(summary)}</td></tr>
 </table>
 {items}

@@ -20,10 +20,7 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import re
 import struct
-import time
 from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,8 +29,11 @@ from typing import Any
 import duckdb
 
 from dagster_project.shared.dbt_project import MART_SCHEMA, Model, mart_models
+from dagster_project.shared.files import atomic_write_bytes, replace_atomically, sweep_temp_files, temp_path
 from dagster_project.shared.pii import is_pii_column, pii_value_patterns
+from dagster_project.shared.runlock import holds_run_lock
 from dagster_project.shared.settings import Settings
+from dagster_project.shared.warehouse import wait_while_locked
 
 log = logging.getLogger(__name__)
 
@@ -66,34 +66,39 @@ def _lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _tmp_name(path: Path) -> Path:
-    return path.with_name(f"{path.name}.tmp-{os.getpid()}")
-
-
 def _remove(*paths: Path) -> None:
     for p in paths:
         with suppress(FileNotFoundError):
             p.unlink()
 
 
-def _pid_alive(pid: int) -> bool:
+def build_record_path(settings: Settings) -> Path:
+    """Beside the snapshot: which build it holds. Written only after the snapshot and every
+    Parquet file are in place, so it never claims a build the files do not hold (a crash
+    in between leaves the older id, and the next run publishes again)."""
+    return settings.snapshot_path.with_name(settings.snapshot_path.name + ".build.json")
+
+
+def snapshot_build(settings: Settings) -> str | None:
+    """The build the published snapshot holds, or None if there is none or it is incomplete."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        record = json.loads(build_record_path(settings).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    files = [settings.snapshot_path, *(settings.parquet_dir / f"{t}.parquet" for t in record.get("tables", {}))]
+    if not all(p.exists() for p in files):
+        return None
+    build = record.get("build_id")
+    return str(build) if build else None
 
 
-def _sweep_orphans(folder: Path, stem: str) -> None:
-    """Remove temp files left by a publisher that was killed (its pid is gone)."""
-    if not folder.exists():
-        return
-    for p in folder.glob(f"{stem}.tmp-*"):
-        m = re.search(r"\.tmp-(\d+)(?:\.wal)?$", p.name)
-        if m and int(m.group(1)) != os.getpid() and not _pid_alive(int(m.group(1))):
-            _remove(p)
+def sweep_snapshot_temps(settings: Settings) -> list[Path]:
+    """Temp files of a publisher that died (kill -9): half a snapshot, its WAL, half Parquet files."""
+    held = holds_run_lock(settings.warehouse_dir)
+    return [
+        *sweep_temp_files(settings.snapshot_path.parent, f"{settings.snapshot_path.name}.tmp-*", run_lock_held=held),
+        *sweep_temp_files(settings.parquet_dir, "*.parquet.tmp-*", run_lock_held=held),
+    ]
 
 
 def list_mart_tables(con: duckdb.DuckDBPyConnection, catalog: str, schema: str = MART_SCHEMA) -> list[str]:
@@ -147,7 +152,7 @@ def check_no_personal_data(con: duckdb.DuckDBPyConnection, catalog: str, tables:
         raise PublishRefused("personal data must not be published in the BI snapshot:\n" + "\n".join(problems))
 
 
-def publish_snapshot(settings: Settings) -> dict[str, Any]:
+def publish_snapshot(settings: Settings, build_id: str | None = None) -> dict[str, Any]:
     """Copy the dbt marts of the working database to ``marts.duckdb`` and Parquet, atomically.
 
     Returns what was published: paths, tables with their row counts, the storage version.
@@ -161,10 +166,9 @@ def publish_snapshot(settings: Settings) -> dict[str, Any]:
         raise FileNotFoundError(f"working database not found: {src}")
     dest.parent.mkdir(parents=True, exist_ok=True)
     pq_dir.mkdir(parents=True, exist_ok=True)
-    _sweep_orphans(dest.parent, dest.name)
-    _sweep_orphans(pq_dir, "*.parquet")
+    sweep_snapshot_temps(settings)
 
-    tmp = _tmp_name(dest)
+    tmp = temp_path(dest)
     tmp_wal = tmp.with_name(tmp.name + ".wal")
     pq_tmps: dict[str, Path] = {}
     _remove(tmp, tmp_wal)
@@ -178,7 +182,7 @@ def publish_snapshot(settings: Settings) -> dict[str, Any]:
         check_no_personal_data(con, "wh", tables)
 
         counts = _build_snapshot(con, tables, tmp, contract)
-        _write_parquet(con, tables, pq_dir, pq_tmps, contract)
+        _write_parquet(con, tables, pq_dir, pq_tmps, contract, build_id)
         _verify(con, tmp, counts)
         con.close()
 
@@ -191,11 +195,11 @@ def publish_snapshot(settings: Settings) -> dict[str, Any]:
         # Every build step is done: only renames from here on.  A stale WAL next to the
         # snapshot would be replayed against the new file, so it goes first.
         _remove(dest.with_name(dest.name + ".wal"))
-        os.replace(tmp, dest)
+        replace_atomically(tmp, dest)
         parquet: dict[str, str] = {}
         for t, p in pq_tmps.items():
             final = pq_dir / f"{t}.parquet"
-            os.replace(p, final)
+            replace_atomically(p, final)
             parquet[t] = str(final)
         removed = _remove_stale_parquet(pq_dir, set(tables))
     except BaseException:
@@ -204,6 +208,9 @@ def publish_snapshot(settings: Settings) -> dict[str, Any]:
         _remove(tmp, tmp_wal, *pq_tmps.values())
         raise
 
+    published_at = datetime.now(UTC).isoformat(timespec="seconds")
+    record = {"build_id": build_id, "published_at": published_at, "tables": counts}
+    atomic_write_bytes(build_record_path(settings), json.dumps(record, ensure_ascii=False, indent=1).encode("utf-8"))
     missing = [t for t in contract if t not in counts]
     if missing:
         log.warning("published snapshot lacks contract mart(s): %s", ", ".join(missing))
@@ -215,21 +222,14 @@ def publish_snapshot(settings: Settings) -> dict[str, Any]:
         "removed_parquet": removed,
         "storage_version": STORAGE_VERSION,
         "storage_version_number": READABLE_BY_DUCKDB_11,
-        "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "published_at": published_at,
+        "build_id": build_id,
     }
 
 
 def _attach_source(con: duckdb.DuckDBPyConnection, src: Path, wait_seconds: float = 60.0) -> None:
     """Attach the working database read-only, waiting out a writer (dbt, ingest) that still holds it."""
-    deadline = time.monotonic() + wait_seconds
-    while True:
-        try:
-            con.execute(f"ATTACH {_lit(str(src))} AS wh (READ_ONLY)")
-            return
-        except duckdb.IOException as e:
-            if "lock" not in str(e).lower() or time.monotonic() >= deadline:
-                raise
-            time.sleep(0.5)
+    wait_while_locked(lambda: con.execute(f"ATTACH {_lit(str(src))} AS wh (READ_ONLY)"), wait_seconds)
 
 
 def _build_snapshot(con: duckdb.DuckDBPyConnection, tables: list[str], tmp: Path, contract: dict[str, Model]) -> dict[str, int]:
@@ -272,9 +272,15 @@ def descriptions(con: duckdb.DuckDBPyConnection, table: str, model: Model | None
 
 
 def _write_parquet(
-    con: duckdb.DuckDBPyConnection, tables: list[str], pq_dir: Path, out: dict[str, Path], contract: dict[str, Model]
+    con: duckdb.DuckDBPyConnection,
+    tables: list[str],
+    pq_dir: Path,
+    out: dict[str, Path],
+    contract: dict[str, Model],
+    build_id: str | None = None,
 ) -> None:
-    """Parquet from the new snapshot itself, so files and database hold the same build.
+    """Parquet from the new snapshot itself, so files and database hold the same build;
+    each file names that build in its key-value metadata (``vocwh_build_id``).
 
     The descriptions go into the file's key-value metadata: ``description`` (the table's)
     and ``column_descriptions`` (JSON, column -> description), readable with pyarrow
@@ -283,10 +289,15 @@ def _write_parquet(
     still knows every file to clean up.
     """
     for t in tables:
-        p = _tmp_name(pq_dir / f"{t}.parquet")
+        p = temp_path(pq_dir / f"{t}.parquet")
         out[t] = p
         table_doc, column_docs = descriptions(con, t, contract.get(t))
-        kv = {"table": t, "description": table_doc, "column_descriptions": json.dumps(column_docs, ensure_ascii=False)}
+        kv = {
+            "vocwh_build_id": build_id or "",
+            "table": t,
+            "description": table_doc,
+            "column_descriptions": json.dumps(column_docs, ensure_ascii=False),
+        }
         kv_sql = "{" + ", ".join(f"{_lit(k)}: {_lit(v)}" for k, v in kv.items()) + "}"
         con.execute(f"COPY snap.{SNAPSHOT_SCHEMA}.{_q(t)} TO {_lit(str(p))} (FORMAT parquet, COMPRESSION zstd, KV_METADATA {kv_sql})")
 

@@ -14,14 +14,16 @@ from pathlib import Path
 import duckdb
 
 from dagster_project.publish.common import (
+    GENERATED_AT,
+    PAGE_META,
     Row,
-    atomic_write_bytes,
     choice_order,
     choice_zh,
     esc,
     fetch_rows,
     school_names,
     to_float,
+    write_page,
     yuan,
 )
 
@@ -157,6 +159,11 @@ def _table(headers: list[str], rows: list[list[tuple[object, bool]]]) -> str:
 
 def summary_html(con: duckdb.DuckDBPyConnection, year: int) -> str:
     """The page as text (the BI snapshot or the working database both have what it needs)."""
+    return _page(con, year).replace(PAGE_META, "").replace(GENERATED_AT, esc(f"{datetime.now():%Y-%m-%d %H:%M}"))
+
+
+def _page(con: duckdb.DuckDBPyConnection, year: int) -> str:
+    """The page with its time and records left as placeholders, for ``write_page`` to compare."""
     schools = school_names(con, year)
     funding = fetch_rows(con, "SELECT * FROM marts.per_student_funding WHERE year = ? ORDER BY county_code, school_code", [year])
     for r in funding:
@@ -219,13 +226,13 @@ def summary_html(con: duckdb.DuckDBPyConnection, year: int) -> str:
     )
     kpi_html = "".join(f"<div>{esc(k)}<b>{esc(v)}</b></div>" for k, v in kpis)
     return f"""<!DOCTYPE html>
-<html lang="zh-CN"><head><meta charset="utf-8">
+<html lang="zh-CN"><head><meta charset="utf-8">{PAGE_META}
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{esc(year)}年度吉林市职业教育经费与培训概况</title><style>{_CSS}</style></head>
 <body>
 <h1>{esc(year)}年度吉林市职业教育经费与培训概况</h1>
-<p class="note">生成时间 {esc(f"{datetime.now():%Y-%m-%d %H:%M}")}；依据吉市政办发〔2022〕32号。明细见同年度经费检查工作簿。</p>
+<p class="note">生成时间 {GENERATED_AT}；依据吉市政办发〔2022〕32号。明细见同年度经费检查工作簿。</p>
 <div class="kpi">{kpi_html}</div>
 <h2>各校生均拨款与标准</h2>
 {_funding_chart(funding)}
@@ -239,8 +246,12 @@ def summary_html(con: duckdb.DuckDBPyConnection, year: int) -> str:
 """
 
 
-def write_summary_html(con: duckdb.DuckDBPyConnection, year: int, out_path: Path) -> Path:
-    """Write the year's one-page summary; returns the path."""
+def write_summary_html(
+    con: duckdb.DuckDBPyConnection, year: int, out_path: Path, build_id: str | None = None, written: list[Path] | None = None
+) -> Path:
+    """Write the year's one-page summary, unless the file already shows the same; returns the path.
+    ``build_id`` is recorded in the page; a path actually written is appended to ``written``."""
     out_path = Path(out_path)
-    atomic_write_bytes(out_path, summary_html(con, year).encode("utf-8"))
+    if write_page(out_path, _page(con, year), build_id) and written is not None:
+        written.append(out_path)
     return out_path

@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from dagster_project.shared.files import replace_atomically, sweep_temp_files, temp_path
 from dagster_project.shared.settings import DBT_PROJECT_DIR, Settings
 
 PROJECT_SUBDIRS = ("models", "seeds", "macros", "tests", "snapshots", "analyses")
@@ -25,6 +26,12 @@ PROJECT_SUBDIRS = ("models", "seeds", "macros", "tests", "snapshots", "analyses"
 # the finance payout audit (never copied), as dbt_project.yml configures them.
 MART_SCHEMA = "marts"
 RESTRICTED_SCHEMA = "restricted"
+
+
+def dbt_target_dir(settings: Settings) -> Path:
+    """dbt's target folder, one per warehouse: runs on different warehouses never share a
+    manifest, and a run on this one writes it only under the run lock (or atomically)."""
+    return settings.warehouse_dir / "dbt_target"
 
 
 def dbt_env(settings: Settings) -> dict[str, str]:
@@ -38,6 +45,9 @@ def dbt_env(settings: Settings) -> dict[str, str]:
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "DO_NOT_TRACK": "1",
         "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
+        # dagster-dbt puts each invocation's artifacts in a fresh folder below this one and
+        # copies the partial parse from it.
+        "DBT_TARGET_PATH": str(dbt_target_dir(settings)),
     }
 
 
@@ -57,23 +67,43 @@ def ensure_manifest(project_dir: Path = DBT_PROJECT_DIR, manifest: Path | None =
     """Parse the dbt project when its manifest is missing or older than its files, so
     ``dagster asset materialize`` works on a fresh clone without a separate step.
 
-    dbt throws a partial parse away when the profile changed, and the profile holds the
-    warehouse path: so the parse is also redone when ``VOCWH_WAREHOUSE_DIR`` differs from
-    the one it was made for (recorded beside it), and every run after that reuses it."""
-    manifest = manifest or project_dir / "target" / "manifest.json"
+    This runs whenever the definitions load (a run, the UI, a sensor), outside any run
+    lock, so two processes may parse at once: each parses into its own folder and renames
+    the partial parse, then the manifest, into the warehouse's target folder. A reader
+    sees an old manifest or a new one, never a file being written (dbt writes in place)."""
     settings = Settings.from_env()
-    marker = manifest.parent / "vocwh_parsed_for.txt"
+    manifest = manifest or dbt_target_dir(settings) / "manifest.json"
+    target = manifest.parent
     newest = max((p.stat().st_mtime for p in project_files(project_dir)), default=0.0)
-    fresh = manifest.exists() and manifest.stat().st_mtime >= newest
-    if fresh and marker.exists() and marker.read_text(encoding="utf-8") == str(settings.warehouse_dir):
+    if manifest.exists() and manifest.stat().st_mtime >= newest:
         return manifest
-    subprocess.run(
-        [dbt_executable(), "parse", "--quiet", "--project-dir", str(project_dir), "--profiles-dir", str(project_dir)],
-        check=True,
-        env={**os.environ, **dbt_env(settings)},
-        cwd=project_dir,
-    )
-    marker.write_text(str(settings.warehouse_dir), encoding="utf-8")
+    target.mkdir(parents=True, exist_ok=True)
+    sweep_temp_files(target, ".parse.tmp-*")
+    work = temp_path(target / ".parse")
+    try:
+        subprocess.run(
+            [
+                dbt_executable(),
+                "parse",
+                "--quiet",
+                "--project-dir",
+                str(project_dir),
+                "--profiles-dir",
+                str(project_dir),
+                "--target-path",
+                str(work),
+                "--log-path",
+                str(work),
+            ],
+            check=True,
+            env={**os.environ, **dbt_env(settings), "DBT_TARGET_PATH": str(work)},
+            cwd=project_dir,
+        )
+        for name in ("partial_parse.msgpack", "semantic_manifest.json", "manifest.json"):  # the manifest last: its time marks a parse done
+            if (work / name).exists():
+                replace_atomically(work / name, target / name)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     return manifest
 
 

@@ -19,10 +19,11 @@ Schemas in ``warehouse.duckdb``:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 
@@ -119,7 +120,8 @@ CREATE TABLE IF NOT EXISTS audit.dbt_builds (
     built_at TIMESTAMP,
     project_fingerprint VARCHAR,
     selection VARCHAR,  -- null for a full build
-    run_id VARCHAR
+    run_id VARCHAR,
+    build_id VARCHAR  -- what every published output records, to tell whether it is behind
 );
 CREATE TABLE IF NOT EXISTS audit.validation_results (
     submission_id VARCHAR NOT NULL,
@@ -174,10 +176,47 @@ def _add_key_columns(con: duckdb.DuckDBPyConnection, template: Template) -> None
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create every table and view the pipeline writes; safe to call on every run."""
     con.execute(AUDIT_DDL)
+    # warehouses made before build ids existed
+    con.execute("ALTER TABLE audit.dbt_builds ADD COLUMN IF NOT EXISTS build_id VARCHAR")
     for t in TEMPLATES.values():
         con.execute(history_ddl(t))
         _add_key_columns(con, t)
         con.execute(current_view_ddl(t))
+
+
+def current_build_id(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> str | None:
+    """The build the marts hold now: the latest successful dbt build (None before the first).
+
+    Builds logged before build ids existed get one from their time, so outputs published
+    then are republished once and carry an id from then on."""
+    table = f"{catalog}.audit.dbt_builds" if catalog else "audit.dbt_builds"
+    legacy = "'legacy-' || strftime(built_at, '%Y%m%dT%H%M%S')"
+    try:
+        try:
+            row = con.execute(f"SELECT coalesce(build_id, {legacy}) FROM {table} ORDER BY built_at DESC NULLS LAST LIMIT 1").fetchone()
+        except duckdb.BinderException:  # no build_id column yet (opened read-only, not migrated)
+            row = con.execute(f"SELECT {legacy} FROM {table} ORDER BY built_at DESC NULLS LAST LIMIT 1").fetchone()
+    except duckdb.CatalogException:
+        return None
+    return str(row[0]) if row else None
+
+
+R = TypeVar("R")
+
+
+def wait_while_locked(open_: Callable[[], R], wait_seconds: float = 60.0) -> R:
+    """Call ``open_`` until DuckDB stops refusing it for another process's writer lock.
+
+    Outside the pipeline (a BI tool, ``vocwh status``, an auditor's notebook) something
+    may hold the working database for a moment; waiting beats failing a run for it."""
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            return open_()
+        except duckdb.IOException as e:
+            if "lock" not in str(e).lower() or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.5)
 
 
 @contextmanager

@@ -25,12 +25,15 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 from packaging import version
 
-from dagster_project.shared.dbt_project import dbt_env, dbt_executable, ensure_manifest, project_files
-from dagster_project.shared.resources import VocwhResource
+from dagster_project.shared.dbt_project import dbt_env, dbt_executable, dbt_target_dir, ensure_manifest, project_files
+from dagster_project.shared.resources import RunLockResource, VocwhResource
 from dagster_project.shared.settings import DBT_PROJECT_DIR, Settings
-from dagster_project.shared.warehouse import connect, ensure_schema
+from dagster_project.shared.warehouse import connect, current_build_id, ensure_schema
 
-DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=dbt_target_dir(Settings.from_env()))
+# The dbt model that every mart feeds (models/marts/mart_build.sql): publishing waits on
+# it, and it carries the build id as its Dagster data version.
+MART_BUILD_KEY = dg.AssetKey(["audit", "mart_build"])
 BUILD_ARGS = ["build", "--exclude-resource-type", "unit_test"]
 
 
@@ -71,13 +74,48 @@ def plan_build(settings: Settings) -> BuildPlan:
     return BuildPlan(full=not (built and marts_exist), pending=pending, fingerprint=fingerprint)
 
 
-def record_build(settings: Settings, plan: BuildPlan, run_id: str) -> None:
+def new_build_id(run_id: str) -> str:
+    """A build's id: when, and which run (readable in a file's properties or a page's head)."""
+    return f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}-{run_id[:8]}"
+
+
+def record_build(settings: Settings, plan: BuildPlan | None, run_id: str, build_id: str, selection: str | None = None) -> None:
+    """Log a successful build: the marts now hold ``build_id``. ``plan`` None is a build of
+    a hand-picked subset: it clears nothing pending and counts as no full build."""
     with connect(settings.warehouse_path) as con:
-        con.execute("DELETE FROM audit.pending_builds WHERE list_contains(?, template)", [list(plan.pending)])
+        ensure_schema(con)
+        if plan is not None:
+            con.execute("DELETE FROM audit.pending_builds WHERE list_contains(?, template)", [list(plan.pending)])
         con.execute(
-            "INSERT INTO audit.dbt_builds VALUES (?, ?, ?, ?)",
-            [dt.datetime.now(dt.UTC).replace(tzinfo=None), plan.fingerprint, plan.select, run_id],
+            "INSERT INTO audit.dbt_builds (built_at, project_fingerprint, selection, run_id, build_id) VALUES (?, ?, ?, ?, ?)",
+            [
+                dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                plan.fingerprint if plan else None,
+                plan.select if plan else selection,
+                run_id,
+                build_id,
+            ],
         )
+
+
+def marts_build(settings: Settings) -> str | None:
+    with connect(settings.warehouse_path, read_only=True) as con:
+        return current_build_id(con)
+
+
+def _with_build_version(events: Iterator[Any], output_name: str, build_id: str) -> Iterator[Any]:
+    """The mart_build output carries the build id as its data version: what each published
+    output compares with the build it holds."""
+    for event in events:
+        if isinstance(event, dg.Output) and event.output_name == output_name:
+            yield dg.Output(
+                event.value,
+                output_name=output_name,
+                metadata={**event.metadata, "build_id": build_id},
+                data_version=dg.DataVersion(build_id),
+            )
+        else:
+            yield event
 
 
 def _as_step_events(context: dg.AssetExecutionContext, events: Iterator[Any]) -> Iterator[Any]:
@@ -118,26 +156,38 @@ def build_dbt_assets() -> dg.AssetsDefinition:
     manifest = ensure_manifest(Path(DBT_PROJECT.project_dir), DBT_PROJECT.manifest_path)
 
     @dbt_assets(manifest=manifest, project=DBT_PROJECT, dagster_dbt_translator=TRANSLATOR, name="vocwh_dbt")
-    def vocwh_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, vocwh: VocwhResource) -> Iterator[Any]:
+    def vocwh_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, vocwh: VocwhResource, run_lock: RunLockResource) -> Iterator[Any]:
         """``dbt build`` of what changed: seeds, models and their tests, on the working database."""
         settings = vocwh.settings()
         os.environ.update(dbt_env(settings))
+        build_output = context.assets_def.get_output_name_for_asset_key(MART_BUILD_KEY)
+        build_id = new_build_id(context.run.run_id)
         if context.selected_asset_keys != context.assets_def.keys:
-            # A hand-picked subset: build exactly what was asked for.
-            yield from dbt.cli(BUILD_ARGS, context=context).stream()
+            # A hand-picked subset: build exactly what was asked for, and log it as a build
+            # so that publishing sees the marts changed.
+            yield from _with_build_version(dbt.cli(BUILD_ARGS, context=context).stream(), build_output, build_id)
+            record_build(settings, None, context.run.run_id, build_id, selection="subset")
             return
         plan = plan_build(settings)
         if plan.nothing_to_do:
-            context.log.info("no submission changed and the dbt project is unchanged: marts are current, nothing to build")
+            current = marts_build(settings) or ""
+            context.log.info(
+                f"no submission changed and the dbt project is unchanged: marts are current (build {current}), nothing to build"
+            )
+            # Not rebuilt, but reported with its unchanged data version, so that publishing
+            # still runs and can repair outputs a crashed run left behind the marts.
+            yield dg.Output(
+                None, output_name=build_output, metadata={"build_id": current, "rebuilt": False}, data_version=dg.DataVersion(current)
+            )
             return
         if plan.full:
             context.log.info("full dbt build (first build, or the dbt project changed)")
-            yield from dbt.cli(BUILD_ARGS, context=context).stream()
+            yield from _with_build_version(dbt.cli(BUILD_ARGS, context=context).stream(), build_output, build_id)
         else:
             context.log.info(f"incremental dbt build: --select {plan.select}")
             invocation = dbt.cli([*BUILD_ARGS, "--select", plan.select or ""], manifest=manifest, dagster_dbt_translator=TRANSLATOR)
-            yield from _as_step_events(context, invocation.stream())
-        record_build(settings, plan, context.run.run_id)
+            yield from _with_build_version(_as_step_events(context, invocation.stream()), build_output, build_id)
+        record_build(settings, plan, context.run.run_id, build_id)
 
     return vocwh_dbt
 
