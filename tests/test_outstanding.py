@@ -8,7 +8,7 @@ from collections.abc import Callable
 import dagster as dg
 
 from dagster_project.ingest.assets import ingest_submissions
-from dagster_project.shared.resources import VocwhResource
+from dagster_project.shared.resources import RunLockResource, VocwhResource
 from dagster_project.shared.warehouse import connect, outstanding_problems
 from tests.conftest import SCHOOL_A, registry_rows, write_csv, write_xlsx
 
@@ -45,7 +45,8 @@ def test_quiet_run_reports_outstanding_rejections_in_the_asset_check(city: Calla
     write_xlsx(raw / "名录.xlsx", {"Sheet1": registry_rows()})
     write_csv(raw / "在校生.csv", [ENROLL_HEADER, [2024, SCHOOL_A, "46", "装备制造大类", 30, 40, "90,000"]])
     s = city.settings  # type: ignore[attr-defined]
-    resources = {"vocwh": VocwhResource(raw_dir=str(s.raw_dir), warehouse_dir=str(s.warehouse_dir), pii_key="test-key")}
+    vocwh = VocwhResource(raw_dir=str(s.raw_dir), warehouse_dir=str(s.warehouse_dir), pii_key="test-key")
+    resources = {"vocwh": vocwh, "run_lock": RunLockResource(vocwh=vocwh)}
     for run in range(2):  # the second run reads nothing new
         result = dg.materialize([ingest_submissions], resources=resources)
         evals = {(e.asset_key.to_user_string(), e.check_name): e for e in result.get_asset_check_evaluations()}
