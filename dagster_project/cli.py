@@ -11,12 +11,12 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from dagster_project.shared.settings import Settings
+from dagster_project.core.settings import Settings
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
-    from dagster_project.ingest.pipeline import run_ingest
-    from dagster_project.shared.runlock import RunInProgress, run_lock
+    from dagster_project.core.runlock import RunInProgress, run_lock
+    from dagster_project.store.load import run_ingest
 
     settings = Settings.from_env()
     try:
@@ -34,7 +34,7 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
-    from dagster_project.shared.warehouse import connect, outstanding_problems
+    from dagster_project.store.warehouse import connect, outstanding_problems
 
     settings = Settings.from_env()
     with connect(settings.warehouse_path, read_only=True) as con:
@@ -57,7 +57,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
 
 def _cmd_suites(args: argparse.Namespace) -> int:
-    from dagster_project.validation.suites import write_suites
+    from dagster_project.validate.suites import write_suites
 
     for path in write_suites():
         print(path)

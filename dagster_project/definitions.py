@@ -2,13 +2,13 @@
 
 import dagster as dg
 
-from dagster_project.ingest.assets import ingest_submissions
-from dagster_project.ingest.sensors import build_schedule, build_sensor
-from dagster_project.publish.assets import PUBLISH_ASSETS
-from dagster_project.publish.postgres_assets import build_postgres_sensor, postgres_job, postgres_marts
-from dagster_project.publish.run_summary_asset import run_summary
-from dagster_project.shared.resources import run_lock_resource, vocwh_resource
-from dagster_project.transform.dbt import build_dbt_assets, dbt_resource
+from dagster_project.defs.dbt import build_dbt_assets, dbt_resource
+from dagster_project.defs.ingest import ingest_submissions
+from dagster_project.defs.postgres import build_postgres_sensor, postgres_job, postgres_marts
+from dagster_project.defs.publish import PUBLISH_ASSETS
+from dagster_project.defs.resources import run_lock_resource, vocwh_resource
+from dagster_project.defs.run_summary import run_summary
+from dagster_project.defs.sensors import build_schedule, build_sensor
 
 # One job over everything: the working DuckDB file takes one writer at a time, so the
 # steps run in one process, one after another.

@@ -6,16 +6,14 @@ from the seed's standard (二(七)): national third 12000, provincial second 800
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 
 from dagster_project.publish.payout import payout_list
-from dagster_project.shared.warehouse import ensure_schema
-from tests.conftest import query, registry_rows, write_xlsx
+from dagster_project.store.warehouse import ensure_schema
+from tests.conftest import hmac_key, query, registry_rows, write_xlsx
 from tests.test_dbt_marts import run_dbt
 from tests.test_ingest import AWARD_HEADER, GOOD_USCC, PARTNER_HEADER, award, gb11643, reasons_of
 
@@ -44,7 +42,7 @@ def test_genuine_ids_with_older_area_codes_load(city) -> None:  # type: ignore[n
     assert query(city.settings, "SELECT status, rows FROM audit.submissions WHERE source_file = '获奖.xlsx'") == [("loaded", 4)]
     keys = {r[0] for r in query(city.settings, "SELECT person_key FROM history.competition_awards")}
     # the lower-case x is the same person as the upper-case X
-    assert hmac.new(b"test-key", OLDER_CODE_IDS["check X, lower case"].upper().encode(), hashlib.sha256).hexdigest() in keys
+    assert hmac_key(OLDER_CODE_IDS["check X, lower case"], "test-key") in keys
 
 
 def test_one_event_however_written_counts_once_through_dbt(city, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -13,10 +13,10 @@ import duckdb
 import pandas as pd
 import pytest
 
-from dagster_project.ingest.pipeline import run_ingest, scan
-from dagster_project.shared.dbt_project import mart_tables
-from dagster_project.shared.settings import PROJECT_ROOT, Settings
-from dagster_project.shared.templates import TEMPLATES
+from dagster_project.core.settings import PROJECT_ROOT, Settings
+from dagster_project.core.templates import TEMPLATES
+from dagster_project.store.load import run_ingest, scan
+from dagster_project.transform.dbt_project import mart_tables
 from tests.test_dbt_marts import run_dbt
 
 SUBMISSION_ID = re.compile(r"\b[0-9a-f]{20}\b")

@@ -12,8 +12,8 @@ import datetime as dt
 
 import pytest
 
-from dagster_project.shared import cn_id
-from dagster_project.shared.keys import text_key
+from dagster_project.core import cn_id
+from dagster_project.core.keys import text_key
 
 GB11643_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 assert [2 ** (17 - i) % 11 for i in range(17)] == GB11643_WEIGHTS  # the standard's definition

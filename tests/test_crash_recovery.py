@@ -23,9 +23,9 @@ import dagster as dg
 import duckdb
 import pytest
 
+from dagster_project.core import runlock
+from dagster_project.core.settings import PROJECT_ROOT
 from dagster_project.publish.finance import workbook_records
-from dagster_project.shared import runlock
-from dagster_project.shared.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.e2e
 

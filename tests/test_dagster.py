@@ -11,9 +11,9 @@ import dagster as dg
 import duckdb
 import pytest
 
-from dagster_project.ingest.sensors import build_sensor
-from dagster_project.shared.resources import VocwhResource
-from dagster_project.shared.settings import PROJECT_ROOT
+from dagster_project.core.settings import PROJECT_ROOT
+from dagster_project.defs.resources import VocwhResource
+from dagster_project.defs.sensors import build_sensor
 from tests.conftest import registry_rows, write_xlsx
 
 

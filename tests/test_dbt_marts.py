@@ -9,8 +9,6 @@ version that must not count). It does not use the ingestion code.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import os
 import re
@@ -27,9 +25,10 @@ from typing import Any
 import duckdb
 import pytest
 
-from dagster_project.shared.settings import DBT_PROJECT_DIR, DEV_PII_KEY
-from dagster_project.shared.templates import TEMPLATES
-from dagster_project.shared.warehouse import LINEAGE_COLUMNS, ensure_schema, stored_column_names
+from dagster_project.core.settings import DBT_PROJECT_DIR, DEV_PII_KEY
+from dagster_project.core.templates import TEMPLATES
+from dagster_project.store.warehouse import LINEAGE_COLUMNS, ensure_schema, stored_column_names
+from tests.conftest import hmac_key
 
 D = Decimal
 Row = dict[str, Any]
@@ -54,7 +53,7 @@ SCHOOLS: list[tuple[str, str, str, str, str]] = [
 
 
 def person_key(id_number: str) -> str:
-    return hmac.new(DEV_PII_KEY.encode(), id_number.encode(), hashlib.sha256).hexdigest()
+    return hmac_key(id_number, DEV_PII_KEY)
 
 
 def mask(id_number: str) -> str:

@@ -20,7 +20,7 @@ import pytest
 from dagster_dbt import DbtCliResource
 from packaging import version
 
-from dagster_project.transform.dbt import VocwhDbtCliResource, dbt_executable, dbt_resource
+from dagster_project.defs.dbt import VocwhDbtCliResource, dbt_executable, dbt_resource
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,7 +44,7 @@ def _member_source(name: str) -> str:
 
 def _assumptions() -> str:
     return (
-        f"VocwhDbtCliResource (dagster_project/transform/dbt.py) overrides DbtCliResource._cli_version and "
+        f"VocwhDbtCliResource (dagster_project/defs/dbt.py) overrides DbtCliResource._cli_version and "
         f"_initialize_dbt_core_adapter, checked against dagster-dbt {CHECKED_VERSION}; the installed dagster-dbt is "
         f"{importlib.metadata.version('dagster-dbt')}. Assumed: _cli_version is a cached_property returning the "
         "dbt version (only its major version is used, to tell dbt-core from fusion); _initialize_dbt_core_adapter(args) "

@@ -22,11 +22,11 @@ import pytest
 from python_calamine import CalamineWorkbook
 from stdnum.cn import ric, uscc
 
-from dagster_project.sample import generator as gen
-from dagster_project.sample.generator import BAD_KINDS, LABOR_TARGETS, FileInfo, GenerationReport, generate
-from dagster_project.shared.settings import PROJECT_ROOT, SEEDS_DIR
-from dagster_project.shared.templates import CITY_CODE, TEMPLATES
+from dagster_project.core.settings import PROJECT_ROOT, SEEDS_DIR
+from dagster_project.core.templates import CITY_CODE, TEMPLATES
 from tests.test_cn_id import gb11643
+from tools.sample import generator as gen
+from tools.sample.generator import BAD_KINDS, LABOR_TARGETS, FileInfo, GenerationReport, generate
 
 RAW = PROJECT_ROOT / "raw"
 
@@ -354,7 +354,7 @@ def test_committed_raw_is_the_generated_sample(city: GenerationReport) -> None:
     another xlsxwriter release lays out the same content differently (pyproject does not pin
     it), so workbooks are compared by sheet names and cell values when their bytes differ.
     """
-    assert RAW.is_dir(), "raw/ missing: python -m dagster_project.sample.generator --out raw --clean"
+    assert RAW.is_dir(), "raw/ missing: python -m tools.sample.generator --out raw --clean"
     fresh, committed = _tree(city.out_dir), _tree(RAW)
     assert sorted(fresh) == sorted(committed), "raw/ differs from generate(scale='city', seed=2024): regenerate it"
     changed = [p for p in fresh if fresh[p] != committed[p]]

@@ -4,8 +4,6 @@ the reasons a clerk reads, versions kept, nothing lost and nothing parsed twice.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import os
 import shutil
 from decimal import Decimal
@@ -14,10 +12,10 @@ from pathlib import Path
 import pytest
 from stdnum.cn import ric, uscc
 
-from dagster_project.ingest import pipeline
-from dagster_project.shared.pii import PiiKeyError, check_key
-from dagster_project.shared.settings import DEV_PII_KEY, Settings
-from tests.conftest import SCHOOL_A, SCHOOL_B, query, registry_rows, write_csv, write_xlsx
+from dagster_project.core.pii import PiiKeyError, check_key
+from dagster_project.core.settings import DEV_PII_KEY, Settings
+from dagster_project.store import load as pipeline
+from tests.conftest import SCHOOL_A, SCHOOL_B, hmac_key, query, registry_rows, write_csv, write_xlsx
 
 
 def id_number(body17: str = "22020219900101123") -> str:
@@ -464,7 +462,7 @@ def test_id_numbers_are_stored_only_as_keyed_hash_and_mask(registered) -> None: 
     write_xlsx(registered.raw / "a.xlsx", {"s": [AWARD_HEADER, award()]})
     registered()
     key, masked = query(registered.settings, "SELECT person_key, id_masked FROM history.competition_awards")[0]
-    assert key == hmac.new(b"test-key", GOOD_ID.encode(), hashlib.sha256).hexdigest()
+    assert key == hmac_key(GOOD_ID, "test-key")
     assert masked == GOOD_ID[:6] + "********" + GOOD_ID[-4:]
     con_dump = registered.settings.warehouse_path.read_bytes()
     assert GOOD_ID.encode() not in con_dump

@@ -23,8 +23,8 @@ import pytest
 import xlsxwriter
 import xlwt
 
-from dagster_project.ingest import pipeline
-from dagster_project.shared.settings import Limits, Settings
+from dagster_project.core.settings import Limits, Settings
+from dagster_project.store import load as pipeline
 from tests.conftest import SCHOOL_A, SCHOOL_B, query, registry_rows, write_csv, write_xlsx
 from tests.test_ingest import AWARD_HEADER, TRAINING_HEADER, award, reasons_of
 
@@ -273,8 +273,8 @@ def dense_sheet(rows: int, cols: int) -> Iterator[bytes]:
 PEAK_SCRIPT = """
 import json, resource, sys
 from pathlib import Path
-from dagster_project.ingest.pipeline import run_ingest
-from dagster_project.shared.settings import Settings
+from dagster_project.store.load import run_ingest
+from dagster_project.core.settings import Settings
 s = Settings.from_env(raw_dir=Path(sys.argv[1]), warehouse_dir=Path(sys.argv[2]), pii_key="k")
 r = run_ingest(s)
 # VmHWM is this program's own peak: ru_maxrss would carry pytest's from before the exec.
@@ -519,8 +519,8 @@ def test_the_sensor_waits_for_a_file_being_copied_then_starts_one_run(tmp_path: 
     """Otherwise the run would defer the file, and no later tick would see new content."""
     import dagster as dg
 
-    from dagster_project.ingest.sensors import build_sensor
-    from dagster_project.shared.resources import VocwhResource
+    from dagster_project.defs.resources import VocwhResource
+    from dagster_project.defs.sensors import build_sensor
 
     monkeypatch.setenv("VOCWH_QUIET_SECONDS", "10")
     sensor = build_sensor(dg.define_asset_job("j", selection="*"))

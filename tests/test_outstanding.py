@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 import dagster as dg
 
-from dagster_project.ingest.assets import ingest_submissions
-from dagster_project.shared.resources import RunLockResource, VocwhResource
-from dagster_project.shared.warehouse import connect, outstanding_problems
+from dagster_project.defs.ingest import ingest_submissions
+from dagster_project.defs.resources import RunLockResource, VocwhResource
+from dagster_project.store.warehouse import connect, outstanding_problems
 from tests.conftest import SCHOOL_A, registry_rows, write_csv, write_xlsx
 
 ENROLL_HEADER = ["年度", "学校标识码", "专业大类代码", "专业大类名称", "在校生数", "其中：职教高考班学生数", "学费收入（元）"]

@@ -26,9 +26,9 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from dagster_project.core.settings import PROJECT_ROOT, Settings
 from dagster_project.publish.postgres import BI_ROLE, PostgresUnavailable, publish_postgres
 from dagster_project.publish.snapshot import PublishRefused, publish_snapshot
-from dagster_project.shared.settings import PROJECT_ROOT, Settings
 from tests.pg import PUBLISHER, PUBLISHER_PASSWORD, PgServer, free_port
 from tests.test_sample_marts import FIRST_VOC_HS, Build, build, copy_database  # noqa: F401  (build: the real pipeline's warehouse)
 
@@ -355,9 +355,9 @@ def test_personal_data_never_reaches_the_server(
 def test_asset_without_url_does_nothing_and_unreachable_fails_with_a_clear_message(
     warehouses: tuple[Settings, Settings, Path], pg_server: PgServer, fresh_db: str, tmp_path: Path
 ) -> None:
-    from dagster_project.publish.assets import bi_snapshot
-    from dagster_project.publish.postgres_assets import postgres_marts
-    from dagster_project.shared.resources import VocwhResource
+    from dagster_project.defs.postgres import postgres_marts
+    from dagster_project.defs.publish import bi_snapshot
+    from dagster_project.defs.resources import VocwhResource
 
     _, after, _ = warehouses
     wh = tmp_path / "wh"
@@ -388,8 +388,8 @@ def test_sensor_catches_an_empty_or_lagging_server_up(
     warehouses: tuple[Settings, Settings, Path], pg_server: PgServer, fresh_db: str
 ) -> None:
     """A run that builds nothing skips the asset: the sensor starts a run when the server is behind."""
-    from dagster_project.publish.postgres_assets import build_postgres_sensor
-    from dagster_project.shared.resources import VocwhResource
+    from dagster_project.defs.postgres import build_postgres_sensor
+    from dagster_project.defs.resources import VocwhResource
 
     before, after, manifest = warehouses
     sensor = build_postgres_sensor("vocwh_full")

@@ -7,10 +7,10 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from dagster_project.publish.assets import PUBLISH_ASSETS, bi_snapshot, finance_reports, receipts
+from dagster_project.core.settings import Settings
+from dagster_project.defs.publish import PUBLISH_ASSETS, bi_snapshot, finance_reports, receipts
+from dagster_project.defs.resources import RunLockResource, VocwhResource
 from dagster_project.publish.cli import main
-from dagster_project.shared.resources import RunLockResource, VocwhResource
-from dagster_project.shared.settings import Settings
 
 
 def test_assets_materialise(city_copy: Settings) -> None:

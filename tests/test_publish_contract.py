@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from dagster_project.shared.dbt_project import MART_SCHEMA, RESTRICTED_SCHEMA, mart_tables, models
+from dagster_project.transform.dbt_project import MART_SCHEMA, RESTRICTED_SCHEMA, mart_tables, models
 
 PUBLISH_DIR = Path(__file__).resolve().parents[1] / "dagster_project" / "publish"
 
@@ -33,7 +33,7 @@ def test_mart_build_waits_on_every_published_model() -> None:
 
 
 def test_mart_assets_are_dbt_assets() -> None:
-    from dagster_project.transform.dbt import TRANSLATOR, build_dbt_assets
+    from dagster_project.defs.dbt import TRANSLATOR, build_dbt_assets
 
     keys = {k.to_user_string() for k in build_dbt_assets().keys}
     assert {f"{MART_SCHEMA}/{t}" for t in mart_tables()} <= keys

@@ -19,6 +19,7 @@ import openpyxl
 import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
+from dagster_project.core.pii import mask_id
 from dagster_project.publish.finance import (
     AWARD_COLS,
     FUNDING_COLS,
@@ -32,7 +33,6 @@ from dagster_project.publish.finance import (
     write_finance_workbook,
     write_summary_html,
 )
-from dagster_project.shared.pii import mask_id
 from tests.conftest import FORMULA_NAME, HOSTILE, HOSTILE_SCHOOL, HTML_NAME, PEOPLE_2025, PublishedCity
 
 YEARS = (2023, 2024, 2025)

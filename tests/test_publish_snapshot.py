@@ -18,11 +18,11 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
+from dagster_project.core.pii import is_pii_column
+from dagster_project.core.settings import Settings
 from dagster_project.publish import snapshot as snap
 from dagster_project.publish.snapshot import READABLE_BY_DUCKDB_11, PublishRefused, publish_snapshot, storage_version_number
-from dagster_project.shared.dbt_project import mart_models, mart_tables
-from dagster_project.shared.pii import is_pii_column
-from dagster_project.shared.settings import Settings
+from dagster_project.transform.dbt_project import mart_models, mart_tables
 from tests.conftest import PEOPLE_2025
 
 

@@ -13,16 +13,16 @@ from pathlib import Path
 
 import pytest
 
+from dagster_project.core import runlock
+from dagster_project.core.files import sweep_temp_files
+from dagster_project.core.settings import PROJECT_ROOT
 from dagster_project.publish.common import GENERATED_AT, PAGE_META, page_records, write_page
-from dagster_project.shared import runlock
-from dagster_project.shared.files import sweep_temp_files
-from dagster_project.shared.settings import PROJECT_ROOT
 
 HOLDER = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    from dagster_project.shared import runlock
+    from dagster_project.core import runlock
     runlock.acquire(Path(sys.argv[1]), "holder")
     Path(sys.argv[2]).touch()
     time.sleep(600)
@@ -154,7 +154,7 @@ def test_many_processes_open_a_fresh_dagster_home_at_once(tmp_path: Path) -> Non
 def test_the_shipped_instance_config_monitors_and_queues_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import dagster as dg
 
-    from dagster_project.shared.instance import LocalRunLauncher
+    from dagster_project.defs.instance import LocalRunLauncher
 
     shutil.copy(PROJECT_ROOT / "deploy" / "dagster.yaml", tmp_path / "dagster.yaml")
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))

@@ -14,8 +14,6 @@ Two ingests and two dbt builds for the whole module:
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import shutil
 import time
 from collections.abc import Iterator
@@ -27,8 +25,9 @@ from typing import Any
 import duckdb
 import pytest
 
-from dagster_project.ingest.pipeline import IngestReport, run_ingest
-from dagster_project.shared.settings import PROJECT_ROOT, Settings
+from dagster_project.core.settings import PROJECT_ROOT, Settings
+from dagster_project.store.load import IngestReport, run_ingest
+from tests.conftest import hmac_key
 from tests.test_dbt_marts import one, run_dbt
 
 D = Decimal
@@ -51,8 +50,7 @@ INDUSTRIAL = "4122020057"  # 吉林工业职业技术学院, county 220211 (row 
 
 
 def person_key(id_number: str) -> str:
-    """HMAC-SHA256 of the ID number, keyed by the key this module gives Settings."""
-    return hmac.new(PII_KEY.encode(), id_number.encode(), hashlib.sha256).hexdigest()
+    return hmac_key(id_number, PII_KEY)
 
 
 # ---------------------------------------------------------------------------------------

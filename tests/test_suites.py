@@ -6,14 +6,14 @@ import json
 
 import pytest
 
-from dagster_project.shared.templates import TEMPLATES
-from dagster_project.validation.suites import suite_json, suite_path
+from dagster_project.core.templates import TEMPLATES
+from dagster_project.validate.suites import suite_json, suite_path
 
 
 @pytest.mark.parametrize("key", list(TEMPLATES))
 def test_committed_suite_matches_the_template_definition(key: str) -> None:
     assert suite_path(key).read_text(encoding="utf-8") == suite_json(TEMPLATES[key]), (
-        f"expectations/{key}.json is stale: run `python -m dagster_project.validation.suites`"
+        f"expectations/{key}.json is stale: run `python -m dagster_project.validate.suites`"
     )
 
 
@@ -48,8 +48,8 @@ def test_uniqueness_and_part_whole_rules_are_in_their_suites() -> None:
 
 
 def test_readme_template_reference_is_current() -> None:
-    from dagster_project.shared.docs import END, START, templates_markdown
-    from dagster_project.shared.settings import PROJECT_ROOT
+    from dagster_project.core.settings import PROJECT_ROOT
+    from tools.docs import END, START, templates_markdown
 
     readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
-    assert f"{START}\n{templates_markdown()}\n{END}" in readme, "run `python -m dagster_project.shared.docs`"
+    assert f"{START}\n{templates_markdown()}\n{END}" in readme, "run `python -m tools.docs`"

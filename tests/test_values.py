@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
+from dagster_project.core.templates import TEMPLATES
+from dagster_project.core.values import normalize_header, parse_date, parse_decimal, parse_int, parse_value
 from dagster_project.ingest.parse import recognise
-from dagster_project.shared.templates import TEMPLATES
-from dagster_project.shared.values import normalize_header, parse_date, parse_decimal, parse_int, parse_value
 
 AWARDS = TEMPLATES["competition_awards"]
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from dagster_project.shared.templates import TEMPLATES, T, Template
-from dagster_project.shared.values import cell_problem, cell_text, is_blank, nfkc, normalize_header, parse_value
+from dagster_project.core.templates import TEMPLATES, T, Template
+from dagster_project.core.values import cell_problem, cell_text, is_blank, nfkc, normalize_header, parse_value
 
 HEADER_SEARCH_ROWS = 30
 TOTAL_PREFIXES = ("合计", "总计", "小计", "累计")

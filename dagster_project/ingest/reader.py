@@ -25,8 +25,8 @@ from xml.etree import ElementTree
 import python_calamine
 from charset_normalizer import from_bytes
 
-from dagster_project.shared.settings import Limits
-from dagster_project.shared.values import CellError
+from dagster_project.core.settings import Limits
+from dagster_project.core.values import CellError
 
 SUFFIXES = (".xlsx", ".xls", ".csv")
 

@@ -22,12 +22,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from dagster_project.core.runlock import RunInProgress, run_lock
+from dagster_project.core.settings import Settings
 from dagster_project.publish.common import open_readonly
 from dagster_project.publish.reports import produce_receipts, produce_reports
 from dagster_project.publish.snapshot import publish_snapshot
-from dagster_project.shared.runlock import RunInProgress, run_lock
-from dagster_project.shared.settings import Settings
-from dagster_project.shared.warehouse import current_build_id
+from dagster_project.store.warehouse import current_build_id
 
 # ---- argparse -----------------------------------------------------------------------------------
 

@@ -21,11 +21,11 @@ from typing import Any
 
 import duckdb
 
-from dagster_project.shared.codes import county_names
-from dagster_project.shared.dbt_project import MART_SCHEMA, RESTRICTED_SCHEMA, mart_tables
-from dagster_project.shared.files import atomic_write_bytes
-from dagster_project.shared.templates import CITY_CODE, TEMPLATES
-from dagster_project.shared.warehouse import wait_while_locked
+from dagster_project.core.codes import county_names
+from dagster_project.core.files import atomic_write_bytes
+from dagster_project.core.templates import CITY_CODE, TEMPLATES
+from dagster_project.store.warehouse import wait_while_locked
+from dagster_project.transform.dbt_project import MART_SCHEMA, RESTRICTED_SCHEMA, mart_tables
 
 __all__ = ["MART_SCHEMA", "RESTRICTED_SCHEMA", "mart_tables"]  # re-exported for the report modules
 

@@ -24,10 +24,10 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
+from dagster_project.core.files import replace_atomically, temp_path
 from dagster_project.publish.common import Row, choice_order, choice_zh, content_hash, county_names, fetch_rows, school_names, to_float
 from dagster_project.publish.payout import payout_list
 from dagster_project.publish.summary import write_summary_html
-from dagster_project.shared.files import replace_atomically, temp_path
 
 __all__ = ["FORMULA_TRIGGERS", "SHEETS", "YUAN_FORMAT", "write_finance_workbook", "write_summary_html"]
 

@@ -47,10 +47,10 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
+from dagster_project.core.settings import DBT_PROJECT_DIR, Settings
 from dagster_project.publish.common import MART_SCHEMA, open_readonly
 from dagster_project.publish.snapshot import PublishRefused, check_no_personal_data
 from dagster_project.publish.snapshot import published_tables as snapshot_tables
-from dagster_project.shared.settings import DBT_PROJECT_DIR, Settings
 
 log = logging.getLogger(__name__)
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 
+from dagster_project.core.templates import CITY_CODE, TEMPLATES
 from dagster_project.publish.common import (
     GENERATED_AT,
     PAGE_META,
@@ -27,7 +28,6 @@ from dagster_project.publish.common import (
     submitter_name,
     write_page,
 )
-from dagster_project.shared.templates import CITY_CODE, TEMPLATES
 
 UNIDENTIFIED = "unidentified"
 

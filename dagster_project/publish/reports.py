@@ -10,14 +10,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
+from dagster_project.core.files import sweep_temp_files
+from dagster_project.core.runlock import holds_run_lock
+from dagster_project.core.settings import Settings
 from dagster_project.publish.common import mart_years, open_readonly, safe_filename
 from dagster_project.publish.finance import write_finance_workbook
 from dagster_project.publish.receipts import select_batch, write_receipts
 from dagster_project.publish.summary import write_summary_html
-from dagster_project.shared.files import sweep_temp_files
-from dagster_project.shared.runlock import holds_run_lock
-from dagster_project.shared.settings import Settings
-from dagster_project.shared.warehouse import current_build_id
+from dagster_project.store.warehouse import current_build_id
 
 
 def finance_paths(settings: Settings, year: int, out_dir: Path | None = None) -> tuple[Path, Path]:

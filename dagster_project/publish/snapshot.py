@@ -28,12 +28,12 @@ from typing import Any
 
 import duckdb
 
-from dagster_project.shared.dbt_project import MART_SCHEMA, Model, mart_models
-from dagster_project.shared.files import atomic_write_bytes, replace_atomically, sweep_temp_files, temp_path
-from dagster_project.shared.pii import is_pii_column, pii_value_patterns
-from dagster_project.shared.runlock import holds_run_lock
-from dagster_project.shared.settings import Settings
-from dagster_project.shared.warehouse import wait_while_locked
+from dagster_project.core.files import atomic_write_bytes, replace_atomically, sweep_temp_files, temp_path
+from dagster_project.core.pii import is_pii_column, pii_value_patterns
+from dagster_project.core.runlock import holds_run_lock
+from dagster_project.core.settings import Settings
+from dagster_project.store.warehouse import wait_while_locked
+from dagster_project.transform.dbt_project import MART_SCHEMA, Model, mart_models
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,72 @@
+"""The Dagster instance classes named by ``deploy/dagster.yaml``: what a crash or two
+processes starting at once need from Dagster's own bookkeeping, on one machine.
+
+- ``SerialisedSqliteStorage``: Dagster's SQLite storage creates its tables when the
+  first process opens a fresh ``DAGSTER_HOME``. Two processes doing that at the same
+  moment both create them, and one fails (``table secondary_indexes already exists``).
+  This subclass holds an ``flock`` on ``<base_dir>/.init.lock`` while it opens, so the
+  second process finds the tables made.
+- ``LocalRunLauncher``: Dagster's default launcher cannot tell run monitoring whether a
+  run's process is alive, so a run killed with -9 stays STARTED forever. Every run's
+  RUN_START event records the pid of the process executing it (the CLI for ``dagster
+  asset materialize``, the run worker for a launched run); this launcher answers the
+  monitoring daemon from that pid. One machine only: a pid means nothing elsewhere.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Mapping
+from typing import Any, Self
+
+from dagster import DagsterEventType, DagsterRun
+from dagster._core.launcher.base import CheckRunHealthResult, WorkerStatus
+from dagster._core.launcher.default_run_launcher import DefaultRunLauncher
+from dagster._core.storage.sqlite_storage import DagsterSqliteStorage
+from dagster._serdes import ConfigurableClassData
+
+from dagster_project.core.files import pid_alive
+
+
+class SerialisedSqliteStorage(DagsterSqliteStorage):
+    """Dagster's SQLite storage, opened by one process at a time (see the module docstring)."""
+
+    @classmethod
+    def from_config_value(cls, inst_data: ConfigurableClassData, config_value: Mapping[str, Any]) -> Self:  # type: ignore[override]
+        base_dir = str(config_value["base_dir"])
+        os.makedirs(base_dir, exist_ok=True)
+        with open(os.path.join(base_dir, ".init.lock"), "a", encoding="utf-8") as f:
+            fcntl.flock(f.fileno(), fcntl.LOCK_EX)
+            try:
+                return cls.from_local(base_dir=base_dir, inst_data=inst_data)
+            finally:
+                fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+
+
+def run_process_id(instance: Any, run_id: str) -> int | None:
+    """The pid that executes a run, from its RUN_START event (None before it started)."""
+    records = instance.get_records_for_run(run_id, of_type=DagsterEventType.RUN_START, limit=1).records
+    if not records or records[0].event_log_entry.dagster_event is None:
+        return None
+    return records[0].event_log_entry.dagster_event.pid
+
+
+class LocalRunLauncher(DefaultRunLauncher):
+    """The default launcher, plus a worker health check for run monitoring (see the module docstring)."""
+
+    @property
+    def supports_check_run_worker_health(self) -> bool:
+        return True
+
+    def check_run_worker_health(self, run: DagsterRun) -> CheckRunHealthResult:
+        pid = run_process_id(self._instance, run.run_id)
+        if pid is None:
+            return CheckRunHealthResult(WorkerStatus.RUNNING, "run has not logged its start yet")
+        if pid_alive(pid):
+            return CheckRunHealthResult(WorkerStatus.RUNNING, f"process {pid} is running", run_worker_id=str(pid))
+        return CheckRunHealthResult(
+            WorkerStatus.FAILED,
+            f"运行进程 {pid} 已不存在（被终止或崩溃），本次运行记为失败，下次运行会补做 (the run's process {pid} is gone: killed or crashed)",
+            run_worker_id=str(pid),
+        )

@@ -1,0 +1,38 @@
+"""The run's last step: the summary block (see ``run_summary``), logged where the run ends.
+
+No ``from __future__ import annotations``: Dagster inspects the ``context`` hint at definition time.
+"""
+
+import dagster as dg
+
+from dagster_project.defs.publish import AUDIT_ASSET_KEY, GROUP
+from dagster_project.defs.resources import VocwhResource
+from dagster_project.run_summary import summarise_run
+
+
+@dg.asset(
+    # On ingestion alone, so a run whose marts needed no build (dbt yields nothing and Dagster
+    # skips what depends on it) or whose build failed still ends with its summary. The lowest
+    # priority makes the in-process executor run it only when no other step is ready: last.
+    deps=[AUDIT_ASSET_KEY],
+    group_name=GROUP,
+    op_tags={"dagster/priority": "-1000"},
+    description="本次运行小结 / the run's summary: files, sheets by status, marts rebuilt, where the outputs are",
+)
+def run_summary(context: dg.AssetExecutionContext, vocwh: VocwhResource) -> dg.MaterializeResult:
+    ingested = context.instance.get_latest_materialization_event(AUDIT_ASSET_KEY)
+    meta = (
+        ingested.asset_materialization.metadata
+        if ingested and ingested.run_id == context.run.run_id and ingested.asset_materialization
+        else {}
+    )
+    seen, unchanged = meta.get("files_seen"), meta.get("files_unchanged_skipped")
+    summary = summarise_run(
+        vocwh.settings(),
+        context.run.run_id,
+        files_seen=seen.value if seen is not None else None,
+        files_unchanged=unchanged.value if unchanged is not None else None,
+    )
+    # WARNING so that it shows even when the console is turned down to warnings.
+    context.log.warning("\n" + summary.text())
+    return dg.MaterializeResult(metadata={"summary": dg.MetadataValue.md("```\n" + summary.text() + "\n```"), **summary.sheets})

@@ -1,0 +1,87 @@
+"""Which dbt build the next run needs, and the log of builds: no Dagster here.
+
+Work grows with what changed: ingestion records which templates got a new current
+version (``audit.pending_builds``); a run then builds only ``source:submissions.<template>+``
+for those, everything when the dbt project itself changed (or was never built), and
+nothing when nothing changed. Each successful build gets an id that every published
+output records, so a run can tell an output that is behind the marts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from dagster_project.core.settings import DBT_PROJECT_DIR, Settings
+from dagster_project.store.warehouse import connect, current_build_id, ensure_schema
+from dagster_project.transform.dbt_project import project_files
+
+BUILD_ARGS = ["build", "--exclude-resource-type", "unit_test"]
+
+
+def project_fingerprint(project_dir: Path = DBT_PROJECT_DIR) -> str:
+    """Hash of the dbt project's own files: models, seeds (policy parameters), macros, tests."""
+    h = hashlib.sha256()
+    for p in project_files(project_dir):
+        h.update(p.relative_to(project_dir).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
+    return h.hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    """What the next build must do: everything (``select`` None), a selection, or nothing."""
+
+    full: bool
+    pending: tuple[str, ...]
+    fingerprint: str
+
+    @property
+    def select(self) -> str | None:
+        return None if self.full else " ".join(f"source:submissions.{t}+" for t in self.pending)
+
+    @property
+    def nothing_to_do(self) -> bool:
+        return not self.full and not self.pending
+
+
+def plan_build(settings: Settings) -> BuildPlan:
+    fingerprint = project_fingerprint()
+    with connect(settings.warehouse_path) as con:
+        ensure_schema(con)
+        pending = tuple(r[0] for r in con.execute("SELECT template FROM audit.pending_builds ORDER BY template").fetchall())
+        built = con.execute("SELECT count(*) FROM audit.dbt_builds WHERE project_fingerprint = ?", [fingerprint]).fetchone()[0]
+        marts_exist = con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'audit' AND table_name = 'mart_build'"
+        ).fetchone()[0]
+    return BuildPlan(full=not (built and marts_exist), pending=pending, fingerprint=fingerprint)
+
+
+def new_build_id(run_id: str) -> str:
+    """A build's id: when, and which run (readable in a file's properties or a page's head)."""
+    return f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}-{run_id[:8]}"
+
+
+def record_build(settings: Settings, plan: BuildPlan | None, run_id: str, build_id: str, selection: str | None = None) -> None:
+    """Log a successful build: the marts now hold ``build_id``. ``plan`` None is a build of
+    a hand-picked subset: it clears nothing pending and counts as no full build."""
+    with connect(settings.warehouse_path) as con:
+        ensure_schema(con)
+        if plan is not None:
+            con.execute("DELETE FROM audit.pending_builds WHERE list_contains(?, template)", [list(plan.pending)])
+        con.execute(
+            "INSERT INTO audit.dbt_builds (built_at, project_fingerprint, selection, run_id, build_id) VALUES (?, ?, ?, ?, ?)",
+            [
+                dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                plan.fingerprint if plan else None,
+                plan.select if plan else selection,
+                run_id,
+                build_id,
+            ],
+        )
+
+
+def marts_build(settings: Settings) -> str | None:
+    with connect(settings.warehouse_path, read_only=True) as con:
+        return current_build_id(con)
