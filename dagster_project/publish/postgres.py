@@ -408,6 +408,22 @@ def _dq(ident: str) -> str:
     return '"' + ident.replace('"', '""') + '"'
 
 
+def _lock_schema_nowait(cur: psycopg.Cursor[Any], schema: str) -> list[str]:
+    """Lock every relation of a schema for a swap or a drop, or fail at once (LockNotAvailable)
+    rather than queue behind a reader while holding other locks (a deadlock with a reader
+    that joins several marts). Returns the relations' names."""
+    cur.execute(
+        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = %s AND c.relkind IN ('r', 'p', 'v', 'm', 'f') ORDER BY c.relname",
+        [schema],
+    )
+    rels = [r[0] for r in cur.fetchall()]
+    if rels:
+        targets = sql.SQL(", ").join(sql.SQL("{}.{}").format(sql.Identifier(schema), sql.Identifier(t)) for t in rels)
+        cur.execute(sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE NOWAIT").format(targets))
+    return rels
+
+
 def _swap(conn: psycopg.Connection[Any], new_schema: str, build: str, counts: dict[str, int], wait_seconds: float) -> int:
     """Rename ``marts`` aside and the new schema onto it, in one transaction; returns the attempts.
 
@@ -423,15 +439,7 @@ def _swap(conn: psycopg.Connection[Any], new_schema: str, build: str, counts: di
         attempt += 1
         try:
             with conn.cursor() as cur:
-                cur.execute(
-                    "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                    "WHERE n.nspname = %s AND c.relkind IN ('r', 'p', 'v', 'm', 'f') ORDER BY c.relname",
-                    [MART_SCHEMA],
-                )
-                old = [r[0] for r in cur.fetchall()]
-                if old:
-                    targets = sql.SQL(", ").join(sql.SQL("{}.{}").format(ident(MART_SCHEMA), ident(t)) for t in old)
-                    cur.execute(sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE NOWAIT").format(targets))
+                _lock_schema_nowait(cur, MART_SCHEMA)
                 cur.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", [MART_SCHEMA])
                 if cur.fetchone() is not None:
                     cur.execute(sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(ident(MART_SCHEMA), ident(old_schema)))
@@ -480,15 +488,7 @@ def _drop_stale_schemas(conn: psycopg.Connection[Any], wait_seconds: float = 30.
         while True:
             try:
                 with conn.cursor() as cur:
-                    cur.execute(
-                        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                        "WHERE n.nspname = %s AND c.relkind IN ('r', 'p', 'v', 'm', 'f') ORDER BY c.relname",
-                        [name],
-                    )
-                    rels = [r[0] for r in cur.fetchall()]
-                    if rels:
-                        targets = sql.SQL(", ").join(sql.SQL("{}.{}").format(ident(name), ident(t)) for t in rels)
-                        cur.execute(sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE NOWAIT").format(targets))
+                    _lock_schema_nowait(cur, name)
                     cur.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(ident(name)))
                 conn.commit()
                 break
