@@ -108,7 +108,7 @@ class City:
             con.execute(f"ATTACH '{self.wh / 'warehouse.duckdb'}' AS wh (READ_ONLY)")
             con.execute(f"ATTACH '{self.wh / 'marts.duckdb'}' AS snap (READ_ONLY)")
             a = f"SELECT * FROM wh.marts.{table}"
-            b = f"SELECT * FROM snap.marts.{table}"
+            b = f"SELECT * FROM snap.main.{table}"
             n = con.execute(f"SELECT (SELECT count(*) FROM ({a} EXCEPT ALL {b})) + (SELECT count(*) FROM ({b} EXCEPT ALL {a}))").fetchone()
             return n is not None and n[0] == 0
         finally:

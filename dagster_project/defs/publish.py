@@ -115,8 +115,10 @@ def finance_reports(context: dg.AssetExecutionContext, vocwh: VocwhResource, run
     yield dg.MaterializeResult(metadata=metadata, data_version=dg.DataVersion(build) if build else None)
 
 
+# After the marts too: a receipt names its school from marts.schools, which a registry in the
+# same run may have just changed (the dbt step reports mart_build even when nothing was built).
 @dg.asset(
-    deps=[AUDIT_ASSET_KEY],
+    deps=[AUDIT_ASSET_KEY, MART_BUILD_KEY],
     group_name=GROUP,
     kinds={"html"},
     output_required=False,
