@@ -70,7 +70,7 @@ def duck_tables(path: Path) -> list[str]:
     con = duckdb.connect(str(path), read_only=True)
     try:
         return [
-            r[0] for r in con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' ORDER BY 1").fetchall()
+            r[0] for r in con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1").fetchall()
         ]
     finally:
         con.close()
@@ -143,11 +143,11 @@ def assert_same_rows(snapshot: Path, pg_url: str) -> list[str]:
                 cols = [
                     r[0]
                     for r in con.execute(
-                        "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'marts' AND table_name = ? ORDER BY column_index", [t]
+                        "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = ? ORDER BY column_index", [t]
                     ).fetchall()
                 ]
                 order = ", ".join(f'"{c}"' for c in cols)
-                duck = con.execute(f'SELECT {order} FROM marts.marts."{t}" ORDER BY {order}').fetchall()
+                duck = con.execute(f'SELECT {order} FROM marts.main."{t}" ORDER BY {order}').fetchall()
                 cur = pg.execute(
                     sql.SQL("SELECT {cols} FROM marts.{t} ORDER BY {cols}").format(
                         cols=sql.SQL(", ").join(map(sql.Identifier, cols)), t=sql.Identifier(t)
@@ -342,14 +342,16 @@ def test_personal_data_never_reaches_the_server(
     copy_database(after.warehouse_path, leaky.warehouse_path)
     con = duckdb.connect(str(leaky.warehouse_path))
     # A citizen ID number as GB 11643 builds it: a 吉林市昌邑区 address code, a birth date, a sequence, the check digit.
-    con.execute("CREATE TABLE marts.payees AS SELECT ? AS payee_ref", [gb11643("22020219900307002")])
+    # (into a mart of the contract: a table outside the dbt manifest is never published at all)
+    con.execute("ALTER TABLE marts.schools ADD COLUMN payee_ref VARCHAR")
+    con.execute("UPDATE marts.schools SET payee_ref = ?", [gb11643("22020219900307002")])
     con.execute("UPDATE audit.mart_build SET built_at = built_at + INTERVAL 1 HOUR")
     con.close()
-    with pytest.raises(PublishRefused, match=r"payees\.payee_ref"):
+    with pytest.raises(PublishRefused, match=r"schools\.payee_ref"):
         publish_postgres(target(leaky, pg_server, fresh_db), manifest=manifest)
     url = pg_server.url(dbname=fresh_db)
     assert pg_rows(url, "SELECT build_id FROM vocwh_publish.published_build") == [(good.build_id,)]
-    assert pg_rows(url, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'payees'") == [(0,)]
+    assert pg_rows(url, "SELECT count(*) FROM information_schema.columns WHERE column_name = 'payee_ref'") == [(0,)]
 
 
 def test_asset_without_url_does_nothing_and_unreachable_fails_with_a_clear_message(
@@ -357,7 +359,7 @@ def test_asset_without_url_does_nothing_and_unreachable_fails_with_a_clear_messa
 ) -> None:
     from dagster_project.defs.postgres import postgres_marts
     from dagster_project.defs.publish import bi_snapshot
-    from dagster_project.defs.resources import VocwhResource
+    from dagster_project.defs.resources import RunLockResource, VocwhResource
 
     _, after, _ = warehouses
     wh = tmp_path / "wh"
@@ -366,7 +368,9 @@ def test_asset_without_url_does_nothing_and_unreachable_fails_with_a_clear_messa
 
     def run(url: str, *assets: dg.AssetsDefinition) -> dg.ExecuteInProcessResult:
         res = VocwhResource(warehouse_dir=str(wh), raw_dir=str(after.raw_dir), postgres_url=url)
-        return dg.materialize([postgres_marts, *assets], resources={"vocwh": res}, raise_on_error=False)
+        return dg.materialize(
+            [postgres_marts, *assets], resources={"vocwh": res, "run_lock": RunLockResource(vocwh=res)}, raise_on_error=False
+        )
 
     off = run("")
     assert off.success and off.get_asset_materialization_events() == []

@@ -47,10 +47,11 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
-from dagster_project.core.settings import DBT_PROJECT_DIR, Settings
+from dagster_project.core.settings import Settings
 from dagster_project.publish.common import MART_SCHEMA, open_readonly
-from dagster_project.publish.snapshot import PublishRefused, check_no_personal_data
+from dagster_project.publish.snapshot import PublishRefused, check_no_personal_data, descriptions
 from dagster_project.publish.snapshot import published_tables as snapshot_tables
+from dagster_project.transform.dbt_project import mart_models
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,6 @@ NEW_PREFIX = "marts_new_"
 OLD_PREFIX = "marts_old_"
 # Any fixed 64-bit number: one publisher at a time per database.
 ADVISORY_LOCK_KEY = 0x766F6377685F7067  # "vocwh_pg"
-DEFAULT_MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
 COPY_BATCH_ROWS = 10_000
 
 
@@ -159,44 +159,25 @@ class TableSpec:
     column_comments: dict[str, str]
 
 
-def _manifest_descriptions(manifest: Path) -> dict[str, tuple[str, dict[str, str]]]:
-    """Model name -> (description, {column: description}) from dbt's manifest, the yml's truth."""
-    if not manifest.exists():
-        return {}
-    nodes = json.loads(manifest.read_text(encoding="utf-8")).get("nodes", {})
-    out: dict[str, tuple[str, dict[str, str]]] = {}
-    for node in nodes.values():
-        if node.get("resource_type") == "model":
-            cols = {c: (v.get("description") or "").strip() for c, v in (node.get("columns") or {}).items()}
-            out[node["name"]] = ((node.get("description") or "").strip(), {c: d for c, d in cols.items() if d})
-    return out
-
-
-def table_specs(con: duckdb.DuckDBPyConnection, tables: Iterable[str], manifest: Path = DEFAULT_MANIFEST) -> list[TableSpec]:
-    """Columns with PostgreSQL types, and descriptions: DuckDB's comments (dbt persist_docs)
-    where present, else dbt's manifest, so BI tools show the same text as the snapshot."""
+def table_specs(con: duckdb.DuckDBPyConnection, tables: Iterable[str], manifest: Path | None = None) -> list[TableSpec]:
+    """Columns with PostgreSQL types, and the snapshot's own descriptions (``snapshot.descriptions``),
+    so BI tools show the same text on the server as in marts.duckdb."""
     catalog = _catalog(con)
-    from_manifest = _manifest_descriptions(manifest)
+    contract = {m.name: m for m in mart_models(manifest)}
     specs = []
     for t in tables:
         cols = con.execute(
-            "SELECT column_name, data_type, comment FROM duckdb_columns() WHERE database_name = ? AND schema_name = ? "
+            "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = ? AND schema_name = ? "
             "AND table_name = ? ORDER BY column_index",
             [catalog, MART_SCHEMA, t],
         ).fetchall()
-        row = con.execute(
-            "SELECT comment FROM duckdb_tables() WHERE database_name = ? AND schema_name = ? AND table_name = ? "
-            "UNION ALL SELECT comment FROM duckdb_views() WHERE database_name = ? AND schema_name = ? AND view_name = ?",
-            [catalog, MART_SCHEMA, t, catalog, MART_SCHEMA, t],
-        ).fetchone()
-        m_table, m_cols = from_manifest.get(t, ("", {}))
-        comments = {c: (cm or m_cols.get(c) or "") for c, _, cm in cols}
+        table_doc, column_docs = descriptions(con, t, contract.get(t), catalog)
         specs.append(
             TableSpec(
                 name=t,
-                columns=[(c, pg_type(typ)) for c, typ, _ in cols],
-                comment=(row[0] if row and row[0] else None) or m_table or None,
-                column_comments={c: v for c, v in comments.items() if v},
+                columns=[(c, pg_type(typ)) for c, typ in cols],
+                comment=table_doc or None,
+                column_comments=column_docs,
             )
         )
     return specs
@@ -272,7 +253,7 @@ def publish_postgres(
     settings: Settings,
     *,
     force: bool = False,
-    manifest: Path = DEFAULT_MANIFEST,
+    manifest: Path | None = None,
     swap_wait_seconds: float = 300.0,
 ) -> PgPublishResult:
     """Publish the working database's marts to ``settings.postgres_url`` if the server is behind.

@@ -250,22 +250,23 @@ def _build_snapshot(con: duckdb.DuckDBPyConnection, tables: list[str], tmp: Path
     return counts
 
 
-def descriptions(con: duckdb.DuckDBPyConnection, table: str, model: Model | None) -> tuple[str, dict[str, str]]:
+def descriptions(con: duckdb.DuckDBPyConnection, table: str, model: Model | None, catalog: str = "wh") -> tuple[str, dict[str, str]]:
     """A mart's table and column descriptions: the comments dbt persisted in the working
-    database, else the manifest's (the same yml text), for the columns the table has."""
+    database (attached as ``catalog``), else the manifest's (the same yml text), for the
+    columns the table has. Every BI target (snapshot, Parquet, PostgreSQL) shows these."""
     row = con.execute(
-        "SELECT comment FROM duckdb_tables() WHERE database_name = 'wh' AND schema_name = ? AND table_name = ? "
-        "UNION ALL SELECT comment FROM duckdb_views() WHERE database_name = 'wh' AND schema_name = ? AND view_name = ?",
-        [MART_SCHEMA, table, MART_SCHEMA, table],
+        "SELECT comment FROM duckdb_tables() WHERE database_name = ? AND schema_name = ? AND table_name = ? "
+        "UNION ALL SELECT comment FROM duckdb_views() WHERE database_name = ? AND schema_name = ? AND view_name = ?",
+        [catalog, MART_SCHEMA, table, catalog, MART_SCHEMA, table],
     ).fetchone()
-    table_doc = (row[0] if row else None) or (model.description if model else "")
+    table_doc = ((row[0] if row else None) or (model.description if model else "")).strip()
     columns: dict[str, str] = {}
     for col, comment in con.execute(
-        "SELECT column_name, comment FROM duckdb_columns() WHERE database_name = 'wh' AND schema_name = ? AND table_name = ? "
+        "SELECT column_name, comment FROM duckdb_columns() WHERE database_name = ? AND schema_name = ? AND table_name = ? "
         "ORDER BY column_index",
-        [MART_SCHEMA, table],
+        [catalog, MART_SCHEMA, table],
     ).fetchall():
-        doc = comment or (model.columns.get(col) if model else None)
+        doc = (comment or (model.columns.get(col) if model else None) or "").strip()
         if doc:
             columns[col] = doc
     return table_doc, columns
