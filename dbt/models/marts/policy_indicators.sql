@@ -205,6 +205,7 @@ select
             when 'equals_one' then w.value = 1
         end as {{ dbt.type_boolean() }}
     ) as direction_met,
+    cast(r.indicator_zh as {{ dbt.type_string() }}) as indicator_zh,
     cast(r.direction as {{ dbt.type_string() }}) as direction,
     cast(r.rule as {{ dbt.type_string() }}) as rule,
     cast(r.source_clause as {{ dbt.type_string() }}) as source_clause
