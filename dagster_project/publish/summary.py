@@ -78,7 +78,7 @@ def _base(legend: list[str]) -> dict[str, Any]:
         "textStyle": {"fontFamily": _FONT},
         "legend": {"data": legend, "bottom": 0, "type": "plain"},
         "tooltip": {"trigger": "axis", "renderMode": "richText", "axisPointer": {"type": "shadow"}},
-        "grid": {"left": 8, "right": 48, "top": 36, "bottom": 40, "containLabel": True},
+        "grid": {"left": 8, "right": 48, "top": 36, "bottom": 64, "containLabel": True},
     }
 
 
@@ -125,6 +125,8 @@ def _award_chart(rows: list[Row]) -> dict[str, Any] | None:
                 "type": "category",
                 "data": [choice_zh("competition_level", r["competition_level"]) for r in rows],
                 "name": "大赛级别",
+                "nameLocation": "middle",
+                "nameGap": 28,
             },
             "yAxis": {"type": "value", "name": "金额（元）"},
             "series": [
@@ -143,7 +145,7 @@ def _target_chart(rows: list[Row]) -> dict[str, Any] | None:
     opt = _base(["培训人数", "2021年以来年均", "年均目标"])
     opt.update(
         {
-            "xAxis": {"type": "category", "data": [str(r["year"]) for r in rows], "name": "年度"},
+            "xAxis": {"type": "category", "data": [str(r["year"]) for r in rows], "name": "年度", "nameLocation": "middle", "nameGap": 28},
             "yAxis": {"type": "value", "name": "人数"},
             "series": [
                 {
