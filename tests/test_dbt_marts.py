@@ -121,6 +121,7 @@ def training(school: str, year: int, name: str, ttype: str, trainees: int, hours
         "income_yuan": D(income),
         "is_policy_project": policy,
         "partner_name": None,
+        "in_budget": None,  # files made before the column (2026-11): not declared
     }
 
 

@@ -6,8 +6,8 @@ hostile 2025). Every figure in the workbook must be the marts' own (issue 8).
 
 from __future__ import annotations
 
+import json
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from decimal import Decimal
 from html.parser import HTMLParser
@@ -235,23 +235,93 @@ class _Tags(HTMLParser):
         self.attrs |= {a for a, _ in attrs if a.startswith("on") or a in ("src", "href", "xlink:href", "srcset", "action")}
 
 
+ECHARTS_JS = (Path(__file__).resolve().parents[1] / "dagster_project/publish/vendor/echarts.min.js").read_text(encoding="utf-8")
+
+
+def _chart_specs(page: str) -> dict[str, dict[str, Any]]:
+    block = re.search(r'<script type="application/json" id="vocwh-charts">(.*?)</script>', page, flags=re.S)
+    assert block
+    return {spec["id"]: spec["option"] for spec in json.loads(block.group(1))}
+
+
 def test_summary_html_is_self_contained_and_escaped(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     path = write_summary_html(con, 2025, tmp_path / "summary_2025.html")
     page = path.read_text(encoding="utf-8")
-    assert "<img" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page  # HTML_NAME, a school of 2025
+    # the charting library is inlined once, unchanged; everything else is ours
+    assert page.count(ECHARTS_JS) == 1
+    ours = page.replace(ECHARTS_JS, "")
+    assert "<img" not in ours and "&lt;img src=x onerror=alert(1)&gt;" in ours  # HTML_NAME, a school of 2025
     assert HTML_NAME.startswith("<img")
-    assert "=HYPERLINK(&quot;http://x&quot;,&quot;y&quot;)" in page
+    assert "=HYPERLINK(&quot;http://x&quot;,&quot;y&quot;)" in ours
     seen = _Tags()
     seen.feed(page)
-    assert not seen.tags & {"script", "link", "iframe", "img", "object", "embed", "base"}, seen.tags
-    assert not seen.attrs, seen.attrs
-    assert "url(" not in page and "@import" not in page
-    assert "default-src 'none'" in page
-    svgs = re.findall(r"<svg.*?</svg>", page, flags=re.S)
-    assert len(svgs) == 3
-    for svg in svgs:
-        ET.fromstring(svg)  # well-formed
+    assert not seen.tags & {"link", "iframe", "img", "object", "embed", "base"}, seen.tags
+    assert not seen.attrs, seen.attrs  # no src= on any script: nothing from a CDN, works offline
+    assert not re.search(r"<script[^>]*\bsrc\s*=", page, flags=re.I)
+    assert "url(" not in ours and "@import" not in ours
+    assert "default-src 'none'" in page and "script-src 'unsafe-inline'" in page
+    # the school names in the chart data are JSON text that cannot close the script block
+    specs = _chart_specs(page)
+    assert set(specs) == {"chart-funding", "chart-awards", "chart-target"}
+    assert HTML_NAME in specs["chart-funding"]["yAxis"]["data"]
     # figures are the marts': paid without approval, summed over award_spending of 2025
     (pwa,) = con.execute("SELECT sum(paid_without_approval_yuan) FROM marts.award_spending WHERE year = 2025").fetchone()  # type: ignore[misc]
     assert pwa == Decimal("11500.00") and "11,500.00" in page  # 3000 (suppressed, unapproved) + 8500
     assert "国家级" in page and "省级" in page
+
+
+def test_summary_chart_missing_value_is_a_gap_and_indicators_are_shown(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    """Issue 12: a school without enrolled students has no per-student figure: null in the chart
+    data (a gap), not 0; axes are named; the indicators table shows the mart's rows with clauses."""
+    page = write_summary_html(con, 2024, tmp_path / "summary_2024.html").read_text(encoding="utf-8")
+    specs = _chart_specs(page)
+    funding = specs["chart-funding"]
+    rows = con.execute(
+        "SELECT school_code, per_student_yuan FROM marts.per_student_funding WHERE year = 2024 ORDER BY county_code, school_code"
+    ).fetchall()
+    values = [bar["value"] for bar in funding["series"][0]["data"]]
+    assert len(values) == len(rows)
+    missing = [i for i, (_, v) in enumerate(rows) if v is None]
+    assert missing, "the sample city has a school without enrolment in 2024"
+    assert all(values[i] is None for i in missing)
+    assert all(values[i] == float(v) for i, (_, v) in enumerate(rows) if v is not None)
+    assert funding["xAxis"]["name"] == "元/生" and specs["chart-awards"]["yAxis"]["name"] == "金额（元）"
+    assert specs["chart-target"]["legend"]["data"] == ["培训人数", "2021年以来年均", "年均目标"]
+    (n,) = con.execute("SELECT count(*) FROM marts.policy_indicators WHERE year = 2024 AND scope_type IN ('city', 'county')").fetchone()  # type: ignore[misc]
+    assert page.count("吉市政办发〔2022〕32号 二(") >= n
+    (rate,) = con.execute(
+        "SELECT value FROM marts.policy_indicators WHERE year = 2024 AND indicator = 'recruitment_compliance_rate' AND scope_type = 'city'"
+    ).fetchone()  # type: ignore[misc]
+    assert "chart-recruitment" in specs and "教师招聘合规率" in page and rate is not None
+
+
+def test_workbook_prints_a4_landscape_fitted_to_width(workbooks: dict[int, openpyxl.Workbook]) -> None:
+    """Issue 12: every sheet prints on A4 landscape, one page wide, title and header rows on every
+    page, page numbers in the footer."""
+    for ws in workbooks[2024].worksheets:
+        assert ws.page_setup.orientation == "landscape", ws.title
+        assert ws.page_setup.paperSize == 9, ws.title  # A4
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0, ws.title
+        assert ws.print_title_rows == ("$1:$1" if ws.title == "说明" else "$1:$2"), ws.title
+        assert "&P" in ws.oddFooter.center.text and "&N" in ws.oddFooter.center.text, ws.title
+
+
+def test_recruitment_and_indicator_sheets(workbooks: dict[int, openpyxl.Workbook], con: duckdb.DuckDBPyConnection) -> None:
+    wb = workbooks[2024]
+    ws = wb["教师招聘"]
+    assert "二(六)" in ws["A1"].value
+    rows = table(ws)
+    (n, bad) = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE compliant = false) FROM marts.recruitment_hires WHERE year = 2024"
+    ).fetchone()  # type: ignore[misc]
+    assert len(rows) == n and n > 0
+    assert sum(1 for r in rows if r["合规"].value == "否") == bad
+    keys = {k for (k,) in con.execute("SELECT left(person_key, 16) FROM marts.recruitment_hires WHERE year = 2024").fetchall()}
+    assert {r["人员标识（加密）"].value for r in rows} == keys
+    assert "姓名" not in [c.value for c in ws[2]] and "身份证号" not in str([c.value for c in ws[2]])
+    ws = wb["政策指标"]
+    rows = table(ws)
+    (n,) = con.execute("SELECT count(*) FROM marts.policy_indicators WHERE year = 2024").fetchone()  # type: ignore[misc]
+    assert len(rows) == n
+    assert all("吉市政办发〔2022〕32号" in r["依据条款"].value for r in rows)

@@ -473,3 +473,16 @@ def test_county_funding_tilt(con: duckdb.DuckDBPyConnection) -> None:
     assert round(r["previous_vocational_share"], 6) == D("0.047512")  # 24,107,800 / 507,407,700 = 0.0475116…
     assert round(r["increment_vocational_share"], 6) == D("0.007406")  # 290,600 / 39,239,300 = 0.0074058…
     assert r["tilted"] is False
+
+
+def test_sample_recruitment_has_every_violation_and_clean_hires(con: duckdb.DuckDBPyConnection) -> None:
+    """Issue 12: the sample city's recruitment files (raw/, from the generator) break each rule of
+    二(六) somewhere and hold clean hires and part-time teachers too, so every flag is exercised."""
+    (hires, rule_hires, compliant, *violations) = con.execute(
+        "SELECT sum(hires), sum(rule_hires), sum(compliant_hires), sum(experience_violations), sum(fresh_graduate_violations), "
+        "sum(direct_hire_violations), sum(plan_violations), sum(panel_violations) FROM marts.recruitment_compliance"
+    ).fetchone()  # type: ignore[misc]
+    assert all(v > 0 for v in violations), violations
+    assert 0 < compliant < rule_hires < hires  # clean hires, violations, and part-time teachers (no rule)
+    (part_time,) = con.execute("SELECT count(*) FROM marts.recruitment_hires WHERE compliant IS NULL").fetchone()  # type: ignore[misc]
+    assert part_time == hires - rule_hires

@@ -279,6 +279,15 @@ TRAINING = Template(
         Column("income_yuan", "培训收入（元）", T.DECIMAL, True, "培训收入 training income (yuan)", min_value=0),
         Column("is_policy_project", "是否政策性培训项目", T.BOOL, False, "是否政策性培训项目 publicly funded programme", choices=YES_NO),
         Column("partner_name", "合作机构", T.TEXT, False, "合作机构 partner organisation"),
+        # Added 2026-11; older files lack the column, and an empty value means "not declared".
+        Column(
+            "in_budget",
+            "是否纳入单位预算",
+            T.BOOL,
+            False,
+            "是否纳入单位预算 income entered in the school budget; empty = not declared",
+            choices=YES_NO,
+        ),
     ),
     pair_rules=(PairRule("end_date", ">=", "start_date", "不能早于开始日期(start_date)"),),
 )
@@ -413,6 +422,93 @@ COUNTY_EDUCATION_BUDGET = Template(
     pair_rules=(PairRule("vocational_budget_yuan", "<=", "education_budget_yuan", "不能大于教育经费总额(education_budget_yuan)"),),
 )
 
+TEACHER_TYPES = (
+    Choice("professional", "专业课教师", ("专业课",)),
+    Choice("general", "公共基础课教师", ("公共基础课", "文化课教师")),
+    Choice("part_time", "兼职教师", ("兼职",)),
+)
+RECRUITMENT_METHODS = (Choice("open", "公开招聘", ("公开",)), Choice("direct", "直接考察", ("考察",)))
+EDUCATION_LEVELS = (
+    Choice("secondary", "中专及以下", ("中专", "高中", "中职")),
+    Choice("associate", "大专", ("专科", "高职", "大专（高职）")),
+    Choice("bachelor", "本科", ("大学本科", "学士")),
+    Choice("master", "硕士", ("硕士研究生", "研究生")),
+    Choice("doctor", "博士", ("博士研究生",)),
+)
+TALENT_CATEGORIES = (
+    Choice("urgent_doctor", "急需专业博士"),
+    Choice("technician", "技师"),
+    Choice("senior_technician", "高级技师"),
+    Choice("expert", "高水平专家"),
+)
+
+# Added 2026-11: one row per teacher hired in the year, for the recruitment rules of 二(六).
+TEACHER_RECRUITMENT = Template(
+    key="teacher_recruitment",
+    zh="教师招聘情况",
+    submitted_by="各职业院校",
+    submitter_column="school_code",
+    columns=(
+        YEAR,
+        _school(),
+        Column("person_name", "姓名", T.TEXT, True, "姓名 name (personal data)", pii=True),
+        Column(
+            "id_number",
+            "身份证号",
+            T.ID_NUMBER,
+            True,
+            "身份证号 ID number (personal data)",
+            pii=True,
+            aliases=("身份证号码", "公民身份号码"),
+        ),
+        Column("teacher_type", "教师类别", T.ENUM, True, "教师类别 teacher type", choices=TEACHER_TYPES),
+        Column("recruitment_method", "招聘方式", T.ENUM, True, "招聘方式 recruitment method", choices=RECRUITMENT_METHODS),
+        Column("education", "最高学历", T.ENUM, True, "最高学历 highest education", choices=EDUCATION_LEVELS),
+        Column(
+            "enterprise_years",
+            "企业工作年限",
+            T.DECIMAL,
+            True,
+            "企业工作年限 years of enterprise experience",
+            min_value=0,
+            max_value=50,
+        ),
+        Column("fresh_graduate", "是否应届毕业生", T.BOOL, True, "是否应届毕业生 fresh graduate", choices=YES_NO),
+        Column(
+            "dual_teacher_normal_graduate",
+            '是否"双师型"职业技术师范专业毕业生',
+            T.BOOL,
+            False,
+            '"双师型"职业技术师范专业毕业生 dual-qualified vocational normal graduate; empty = no',
+            choices=YES_NO,
+            aliases=("是否双师型职业技术师范专业毕业生", "是否“双师型”职业技术师范专业毕业生"),
+        ),
+        Column("skill_certificate", "职业技能等级证书", T.TEXT, False, "职业技能等级证书 skill-level certificate; empty = none"),
+        Column(
+            "talent_category",
+            "高层次高技能人才类别",
+            T.ENUM,
+            False,
+            "高层次高技能人才类别 high-level talent category; empty = none",
+            choices=TALENT_CATEGORIES,
+        ),
+        Column("plan_approval_no", "招聘方案核准文号", T.TEXT, False, "招聘方案核准文号 plan approval number; empty = not approved"),
+        Column("hr_filing_no", "人社部门备案文号", T.TEXT, False, "人社部门备案文号 HR filing number; empty = not filed"),
+        Column("panel_size", "面试评委人数", T.INT, False, "面试评委人数 interview panel size", min_value=0),
+        Column(
+            "panel_related_teachers",
+            "其中：相关专业教师人数",
+            T.INT,
+            False,
+            "相关专业教师人数 of which related-discipline teachers",
+            min_value=0,
+        ),
+        Column("hire_date", "聘用日期", T.DATE, True, "聘用日期 hire date"),
+    ),
+    pair_rules=(PairRule("panel_related_teachers", "<=", "panel_size", "不能大于面试评委人数(panel_size)"),),
+    year_bound_dates=(("hire_date", "in"),),
+)
+
 TEMPLATES: dict[str, Template] = {
     t.key: t
     for t in (
@@ -423,6 +519,7 @@ TEMPLATES: dict[str, Template] = {
         PARTNERSHIP_INCOME,
         COMPETITION_AWARDS,
         COUNTY_EDUCATION_BUDGET,
+        TEACHER_RECRUITMENT,
     )
 }
 

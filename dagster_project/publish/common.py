@@ -23,7 +23,7 @@ import duckdb
 
 from dagster_project.core.codes import county_names
 from dagster_project.core.files import atomic_write_bytes
-from dagster_project.core.templates import CITY_CODE, TEMPLATES
+from dagster_project.core.templates import CITY_CODE, TEMPLATES, T
 from dagster_project.store.warehouse import wait_while_locked
 from dagster_project.transform.dbt_project import MART_SCHEMA, RESTRICTED_SCHEMA, mart_tables
 
@@ -84,11 +84,20 @@ _CHOICE_COLUMNS: dict[str, tuple[str, str]] = {
 }
 
 
+def _choice_spec(column: str) -> tuple[str, str] | None:
+    """Where a column's labels come from: the table above, else the one template column of that
+    key with choices (so a new template's enumerations get their labels from its definition)."""
+    if column in _CHOICE_COLUMNS:
+        return _CHOICE_COLUMNS[column]
+    found = [(t.key, c.key) for t in TEMPLATES.values() for c in t.columns if c.key == column and c.choices and c.type is not T.BOOL]
+    return found[0] if len(found) == 1 else None
+
+
 def choice_zh(column: str, value: object) -> str:
     """Chinese label of a canonical code value (``national`` -> 国家级); unknown values pass through."""
     if value is None:
         return ""
-    spec = _CHOICE_COLUMNS.get(column)
+    spec = _choice_spec(column)
     if spec:
         for c in TEMPLATES[spec[0]].column(spec[1]).choices:
             if c.value == value:

@@ -49,6 +49,7 @@ class Col:
     width: float = 14
     total: bool | None = None  # summed in the totals row; None: money columns are, others not
     alert: bool = False  # a flag that is bad news when true: highlighted
+    alert_false: bool = False  # a flag that is bad news when false (a rule's "ok"): highlighted
     optional: bool = False  # not in the marts.md contract: shown only when the mart has it
 
 
@@ -91,7 +92,8 @@ def _write_cell(ws: Worksheet, r: int, c: int, col: Col, row: Row, fmts: _Format
         if v is None:
             ws.write_blank(r, c, None, fmts.flag)
         else:
-            ws.write_string(r, c, YES if v else NO, fmts.alert if (v and col.alert) else fmts.flag)
+            bad = (v and col.alert) or (not v and col.alert_false)
+            ws.write_string(r, c, YES if v else NO, fmts.alert if bad else fmts.flag)
     elif col.kind in ("int", "num", "money", "share"):
         f = to_float(v)
         fmt = {"int": fmts.int, "num": fmts.num, "money": fmts.money, "share": fmts.share}[col.kind]
@@ -153,7 +155,19 @@ def _sheet(
         ws.set_column(c, c, col.width)
     _write_table(ws, fmts, 1, cols, rows, totals=totals)
     ws.freeze_panes(2, freeze_cols)
+    _print_setup(ws, repeat_to=1)
     return ws
+
+
+def _print_setup(ws: Worksheet, repeat_to: int) -> None:
+    """Print as finance offices print (to sign and stamp): A4 landscape, all columns on one page
+    width (as many pages down as needed), the title and header rows on every page, page numbers."""
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0, repeat_to)
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    ws.set_footer("&C第 &P 页，共 &N 页")
 
 
 # ---- the checks ---------------------------------------------------------------------------------
@@ -270,6 +284,34 @@ TILT_COLS = (
     Col("tilted", "新增经费向职业教育倾斜", "flag", 12),
 )
 
+RECRUITMENT_COLS = (
+    Col("school_code", "学校标识码", width=13),
+    Col("school_name", "学校名称", width=26),
+    Col("county_name", "所在县区", width=10),
+    Col("person_ref", "人员标识（加密）", width=18),
+    Col("hire_date", "聘用日期", width=11),
+    Col("teacher_type", "教师类别", "label", 12),
+    Col("recruitment_method", "招聘方式", "label", 10),
+    Col("experience_ok", "企业经历和学历符合", "flag", 10, alert_false=True),
+    Col("fresh_graduate_ok", "非应届毕业生", "flag", 9, alert_false=True),
+    Col("direct_hire_ok", "直接考察符合", "flag", 9, alert_false=True),
+    Col("plan_ok", "方案已核准备案", "flag", 9, alert_false=True),
+    Col("panel_ok", "面试评委符合", "flag", 9, alert_false=True),
+    Col("compliant", "合规", "flag", 7, alert_false=True),
+    Col("findings", "检查结果", "wrap", 40),
+)
+
+INDICATOR_COLS = (
+    Col("indicator_zh", "指标", "wrap", 26),
+    Col("scope_label", "范围", width=10),
+    Col("scope_name", "单位", width=24),
+    Col("value", "本年值", "num", 14, total=False),
+    Col("previous_value", "上年值", "num", 14, total=False),
+    Col("change", "变化", "num", 14, total=False),
+    Col("direction_met", "符合政策方向", "flag", 10, alert_false=True),
+    Col("rule", "依据条款", "wrap", 48),
+)
+
 # Sheet name -> what the 说明 sheet says about it.
 SHEETS: dict[str, str] = {
     "生均拨款": (
@@ -298,6 +340,15 @@ SHEETS: dict[str, str] = {
     "县区经费倾斜": (
         "各县（市）区及市本级教育经费、职业教育经费及比上年增加额；新增经费中职业教育所占比例不低于上年职业教育经费占比，"
         "即为向职业教育倾斜。依据：二(九)。"
+    ),
+    "教师招聘": (
+        "每名新聘教师一行（只以加密标识表示，不含姓名和身份证号）：专业课教师须有3年以上企业工作经历和大专以上学历（持职业技能等级"
+        "证书或“双师型”职业技术师范专业毕业生除外）、不招应届毕业生、直接考察仅限高层次高技能人才、招聘方案经核准并报人社部门备案、"
+        "面试评委中相关专业教师不少于2/3；兼职教师不适用（合规栏为空）。规则不适用的栏为空。依据：二(六)。"
+    ),
+    "政策指标": (
+        "政策各项要求的指标：全市、各县区或各校的本年值、上年值、变化及是否符合政策方向（仅供参考的指标不判断方向），"
+        "每项附政策条款。依据：二(一)至二(四)、二(六)、二(九)。"
     ),
 }
 
@@ -415,6 +466,47 @@ def _tilt_rows(con: duckdb.DuckDBPyConnection, year: int) -> list[Row]:
     return rows
 
 
+def _recruitment_rows(con: duckdb.DuckDBPyConnection, year: int) -> list[Row]:
+    """Hires as judged in dbt (marts.recruitment_hires): person_key only, never a name."""
+    rows = fetch_rows(con, "SELECT * FROM marts.recruitment_hires WHERE year = ? ORDER BY school_code, hire_date, person_key", [year])
+    counties, schools = county_names(), school_names(con, year)
+    for r in rows:
+        r["school_name"] = schools.get(r["school_code"])
+        r["county_name"] = counties.get(r.get("county_code") or "", r.get("county_code"))
+        r["person_ref"] = (r.get("person_key") or "")[:16]
+    return rows
+
+
+def _recruitment_clause(con: duckdb.DuckDBPyConnection, year: int) -> str:
+    """The clause of 二(六) as the indicator seed states it (read from marts.policy_indicators)."""
+    row = con.execute(
+        "SELECT any_value(rule), any_value(source_clause) FROM marts.policy_indicators WHERE year = ? AND indicator = 'recruitment_compliance_rate'",
+        [year],
+    ).fetchone()
+    return f"依据：{row[1]}：{row[0]}" if row and row[0] else "依据：吉市政办发〔2022〕32号 二(六)"
+
+
+SCOPE_LABELS = {"city": "全市", "county": "县（市）区", "school": "学校"}
+
+
+def _indicator_rows(con: duckdb.DuckDBPyConnection, year: int) -> list[Row]:
+    rows = fetch_rows(
+        con,
+        """
+        SELECT * FROM marts.policy_indicators WHERE year = ?
+        ORDER BY indicator, CASE scope_type WHEN 'city' THEN 0 WHEN 'county' THEN 1 ELSE 2 END, scope_code
+        """,
+        [year],
+    )
+    counties, schools = county_names(), school_names(con, year)
+    for r in rows:
+        r["scope_label"] = SCOPE_LABELS.get(r["scope_type"], r["scope_type"])
+        code = r["scope_code"]
+        r["scope_name"] = schools.get(code) if r["scope_type"] == "school" else counties.get(code, code)
+        r["rule"] = f"{r.get('rule') or ''}（{r.get('source_clause') or ''}）"
+    return rows
+
+
 def write_finance_workbook(
     con: duckdb.DuckDBPyConnection, year: int, out_path: Path, build_id: str | None = None, written: list[Path] | None = None
 ) -> Path:
@@ -433,6 +525,9 @@ def write_finance_workbook(
         "target": lambda: _target_rows(con, year),
         "volume": lambda: _volume_rows(con, year),
         "tilt": lambda: _tilt_rows(con, year),
+        "recruitment": lambda: _recruitment_rows(con, year),
+        "recruitment_clause": lambda: _recruitment_clause(con, year),
+        "indicators": lambda: _indicator_rows(con, year),
     }
     rows = {k: f() for k, f in data.items()}  # query everything before writing anything
     content = content_hash(year, rows)
@@ -463,6 +558,17 @@ def write_finance_workbook(
         _write_table(ws, fmts, top + 1, VOLUME_COLS, rows["volume"], filter_=False)
         ws.set_column(0, 0, 22)
         _sheet(wb, fmts, "县区经费倾斜", f"{year}年度 新增教育经费向职业教育倾斜情况", TILT_COLS, rows["tilt"], freeze_cols=2, totals=False)
+        _sheet(
+            wb,
+            fmts,
+            "教师招聘",
+            f"{year}年度 教师招聘合规检查　{rows['recruitment_clause']}",
+            RECRUITMENT_COLS,
+            rows["recruitment"],
+            freeze_cols=2,
+            totals=False,
+        )
+        _sheet(wb, fmts, "政策指标", f"{year}年度 政策指标（各项附政策条款）", INDICATOR_COLS, rows["indicators"], totals=False)
         wb.close()
         replace_atomically(tmp, out_path)
     finally:
@@ -508,6 +614,8 @@ def _readme_sheet(wb: xlsxwriter.Workbook, fmts: _Formats, year: int, rows: dict
         "校企合作收入": len(rows["partnership"]),
         "培训目标": len(rows["target"]),
         "县区经费倾斜": len(rows["tilt"]),
+        "教师招聘": len(rows["recruitment"]),
+        "政策指标": len(rows["indicators"]),
     }
     for i, (name, text) in enumerate(SHEETS.items(), 4):
         ws.write_string(i, 0, name, fmts.text)
@@ -520,4 +628,5 @@ def _readme_sheet(wb: xlsxwriter.Workbook, fmts: _Formats, year: int, rows: dict
         fmts.note,
     )
     ws.freeze_panes(4, 0)
+    _print_setup(ws, repeat_to=0)
     ws.activate()

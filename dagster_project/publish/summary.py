@@ -1,15 +1,20 @@
-"""A one-page HTML summary of a year, with inline SVG charts.
+"""A one-page HTML summary of a year, with charts drawn by Apache ECharts.
 
-The page is self-contained (no script, no external style sheet, font or image) so it
-can be mailed or opened offline; its Content-Security-Policy forbids any fetch.  All
-text, including school names from submissions, is HTML-escaped.
+The page is self-contained (ECharts and the chart data inline; no external script, style
+sheet, font or image) so it can be mailed or opened offline; its Content-Security-Policy
+allows only inline scripts and forbids any fetch. All text, including school names from
+submissions, is HTML-escaped, and the chart data sits in a JSON block that cannot end early.
+A missing value (a school without enrolled students) is null in the chart data: a gap.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from decimal import Decimal
+from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -19,6 +24,7 @@ from dagster_project.publish.common import (
     Row,
     choice_order,
     choice_zh,
+    county_names,
     esc,
     fetch_rows,
     school_names,
@@ -33,128 +39,254 @@ h1{font-size:22px}h2{font-size:18px;margin-top:32px;border-bottom:1px solid #ccc
 .kpi{display:flex;gap:16px;flex-wrap:wrap}.kpi div{border:1px solid #ddd;padding:8px 12px;border-radius:4px;min-width:160px}
 .kpi b{display:block;font-size:18px}
 table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ddd;padding:3px 6px}td.n{text-align:right}
-svg text{font-size:12px;fill:#333}.bar{fill:#4472c4}.bad{fill:#c0504d}.none{fill:#a5a5a5}
-.std{stroke:#222;stroke-width:2}.target{stroke:#c0504d;stroke-width:2;stroke-dasharray:6 4}.avg{fill:#ed7d31}
-.legend rect{stroke:none}.note{color:#666;font-size:12px}
+.chart{width:100%;margin:8px 0}.note{color:#666;font-size:12px}td.bad{color:#9c0006;background:#ffc7ce}
 """
 _NUM = ' class="n"'
-_COLORS = ("#4472c4", "#ed7d31", "#a5a5a5")
+_BLUE, _ORANGE, _GREY, _RED = "#4472c4", "#ed7d31", "#a5a5a5", "#c0504d"
+_FONT = '"Microsoft YaHei","PingFang SC","Noto Sans CJK SC",sans-serif'
+
+# Apache ECharts (vendored from npm, Apache-2.0; see vendor/README.md), inlined so the page
+# draws its charts offline and fetches nothing.
+_ECHARTS = resources.files("dagster_project.publish").joinpath("vendor/echarts.min.js")
+
+# Draws every chart of the page: value axes get thousands separators, tooltips are drawn as
+# chart text (renderMode richText), never as HTML built from submitted names.
+_INIT_JS = """
+(function () {
+  var specs = JSON.parse(document.getElementById("vocwh-charts").textContent);
+  var fmt = function (v) { return Number(v).toLocaleString("zh-CN"); };
+  specs.forEach(function (spec) {
+    var opt = spec.option;
+    [].concat(opt.xAxis || [], opt.yAxis || []).forEach(function (ax) {
+      if (ax.type === "value") { ax.axisLabel = Object.assign({formatter: fmt}, ax.axisLabel || {}); }
+    });
+    var el = document.getElementById(spec.id);
+    echarts.init(el, null, {renderer: "svg"}).setOption(opt);
+  });
+})();
+"""
 
 
-def _num(v: object) -> float:
-    return to_float(v) or 0.0
+def _num(v: object) -> float | None:
+    """A chart value: None stays None (ECharts leaves a gap, not a zero bar)."""
+    return to_float(v)
 
 
-def _funding_chart(rows: list[Row]) -> str:
-    """Horizontal bars: per-student funding of each school, with a tick at its standard."""
+def _base(legend: list[str]) -> dict[str, Any]:
+    return {
+        "animation": False,
+        "textStyle": {"fontFamily": _FONT},
+        "legend": {"data": legend, "bottom": 0, "type": "plain"},
+        "tooltip": {"trigger": "axis", "renderMode": "richText", "axisPointer": {"type": "shadow"}},
+        "grid": {"left": 8, "right": 48, "top": 36, "bottom": 64, "containLabel": True},
+    }
+
+
+def _funding_chart(rows: list[Row]) -> dict[str, Any] | None:
+    """Horizontal bars: per-student funding of each school (red below standard, grey without
+    one, a gap without enrolled students), with each school's standard as a marker."""
     if not rows:
-        return '<p class="note">本年度无生均拨款数据。</p>'
-    label_w, bar_w, row_h = 260, 560, 24
-    top = max(max(_num(r["per_student_yuan"]), _num(r["standard_per_student_yuan"])) for r in rows) or 1.0
-    height = row_h * len(rows) + 40
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_w + bar_w + 120}" height="{height}" role="img" aria-label="生均拨款">']
-    for i, r in enumerate(rows):
-        y = 10 + i * row_h
-        v, std = _num(r["per_student_yuan"]), to_float(r["standard_per_student_yuan"])
-        cls = "none" if std is None else ("bad" if r.get("below_standard") else "bar")
-        w = bar_w * v / top
-        name = str(r.get("school_name") or r["school_code"])
-        short = name if len(name) <= 20 else name[:19] + "…"
-        parts.append(f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end"><title>{esc(name)}</title>{esc(short)}</text>')
-        parts.append(
-            f'<rect class="{cls}" x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row_h - 8}"><title>{esc(yuan(v))} 元/生</title></rect>'
-        )
-        parts.append(f'<text x="{label_w + w + 6:.1f}" y="{y + 15}">{esc(yuan(v))}</text>')
-        if std is not None:
-            x = label_w + bar_w * std / top
-            parts.append(
-                f'<line class="std" x1="{x:.1f}" x2="{x:.1f}" y1="{y}" y2="{y + row_h - 2}"><title>标准 {esc(yuan(std))}</title></line>'
-            )
-    y = height - 14
-    legend = ['<g class="legend">']
-    for dx, cls, text in ((0, "bar", "达到标准"), (90, "bad", "低于标准"), (180, "none", "无标准")):
-        legend.append(f'<rect class="{cls}" x="{label_w + dx}" y="{y - 10}" width="12" height="12"/>')
-        legend.append(f'<text x="{label_w + dx + 16}" y="{y}">{esc(text)}</text>')
-    x = label_w + 270
-    legend.append(f'<line class="std" x1="{x}" x2="{x}" y1="{y - 11}" y2="{y + 2}"/><text x="{x + 6}" y="{y}">拨款标准</text></g>')
-    parts.append("".join(legend))
-    parts.append("</svg>")
-    return "".join(parts)
+        return None
+    names = [str(r.get("school_name") or r["school_code"]) for r in rows]
+    bars = []
+    for r in rows:
+        color = _GREY if r.get("standard_per_student_yuan") is None else (_RED if r.get("below_standard") else _BLUE)
+        bars.append({"value": _num(r["per_student_yuan"]), "itemStyle": {"color": color}})
+    opt = _base(["生均拨款", "拨款标准"])
+    opt.update(
+        {
+            "yAxis": {"type": "category", "data": names, "inverse": True, "axisLabel": {"width": 220, "overflow": "truncate"}},
+            "xAxis": {"type": "value", "name": "元/生", "nameLocation": "end"},
+            "series": [
+                {"name": "生均拨款", "type": "bar", "data": bars, "itemStyle": {"color": _BLUE}, "barMaxWidth": 16},
+                {
+                    "name": "拨款标准",
+                    "type": "scatter",
+                    "symbol": "rect",
+                    "symbolSize": [3, 18],
+                    "itemStyle": {"color": "#222"},
+                    "data": [_num(r["standard_per_student_yuan"]) for r in rows],
+                },
+            ],
+        }
+    )
+    return {"option": opt, "height": 60 + 26 * len(rows)}
 
 
-def _award_chart(rows: list[Row]) -> str:
+def _award_chart(rows: list[Row]) -> dict[str, Any] | None:
     """Grouped columns per competition level: entitled, claimed, paid."""
     if not rows:
-        return '<p class="note">本年度无技能大赛奖励数据。</p>'
-    series = (("entitled_yuan", "应得"), ("claimed_yuan", "申报"), ("paid_yuan", "已发放"))
-    top = max(_num(r[k]) for r in rows for k, _ in series) or 1.0
-    group_w, bar_w, plot_h, left = 150, 36, 220, 90
-    width = left + group_w * len(rows) + 20
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{plot_h + 80}" role="img" aria-label="大赛奖励">']
-    for j in range(5):
-        v = top * j / 4
-        y = 10 + plot_h - plot_h * j / 4
-        parts.append(f'<line x1="{left}" x2="{width - 10}" y1="{y:.1f}" y2="{y:.1f}" stroke="#eee"/>')
-        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{esc(f"{v:,.0f}")}</text>')
-    for i, r in enumerate(rows):
-        x0 = left + i * group_w + 15
-        for k, (key, label) in enumerate(series):
-            v = _num(r[key])
-            h = plot_h * v / top
-            parts.append(
-                f'<rect x="{x0 + k * (bar_w + 4)}" y="{10 + plot_h - h:.1f}" width="{bar_w}" height="{h:.1f}" fill="{_COLORS[k]}">'
-                f"<title>{esc(label)} {esc(yuan(v))} 元</title></rect>"
-            )
-        level = esc(choice_zh("competition_level", r["competition_level"]))
-        parts.append(f'<text x="{x0 + 60}" y="{plot_h + 28}" text-anchor="middle">{level}</text>')
-    for k, (_, label) in enumerate(series):
-        parts.append(f'<rect x="{left + k * 80}" y="{plot_h + 48}" width="12" height="12" fill="{_COLORS[k]}"/>')
-        parts.append(f'<text x="{left + k * 80 + 16}" y="{plot_h + 58}">{esc(label)}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def _target_chart(rows: list[Row]) -> str:
-    """Columns of labour-enlightenment trainees per year, dashed target line, dots for the average to date."""
-    if not rows:
-        return '<p class="note">无劳动教育和职业启蒙培训数据。</p>'
-    top = max(max(_num(r["labor_enlightenment_trainees"]), _num(r["average_to_date"]), _num(r["target"])) for r in rows) * 1.15 or 1.0
-    col_w, plot_h, left = 90, 220, 70
-    width = left + col_w * len(rows) + 20
-
-    def y(v: float) -> float:
-        return 10 + plot_h - plot_h * v / top
-
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{plot_h + 70}" role="img" aria-label="培训目标">']
-    for i, r in enumerate(rows):
-        x0 = left + i * col_w + 20
-        v = _num(r["labor_enlightenment_trainees"])
-        cls = "bar" if r.get("year_met") else "bad"
-        parts.append(
-            f'<rect class="{cls}" x="{x0}" y="{y(v):.1f}" width="{col_w - 40}" height="{plot_h + 10 - y(v):.1f}">'
-            f"<title>{esc(f'{v:,.0f}')} 人</title></rect>"
-        )
-        parts.append(f'<text x="{x0 + (col_w - 40) / 2}" y="{y(v) - 4:.1f}" text-anchor="middle">{esc(f"{v:,.0f}")}</text>')
-        a = _num(r["average_to_date"])
-        parts.append(
-            f'<circle class="avg" cx="{x0 + (col_w - 40) / 2}" cy="{y(a):.1f}" r="5"><title>年均 {esc(f"{a:,.0f}")}</title></circle>'
-        )
-        parts.append(f'<text x="{x0 + (col_w - 40) / 2}" y="{plot_h + 28}" text-anchor="middle">{esc(r["year"])}</text>')
-        t = _num(r["target"])
-        parts.append(f'<line class="target" x1="{x0 - 20}" x2="{x0 + col_w - 20}" y1="{y(t):.1f}" y2="{y(t):.1f}"/>')
-    parts.append(
-        f'<g class="legend"><line class="target" x1="{left}" x2="{left + 24}" y1="{plot_h + 52}" y2="{plot_h + 52}"/>'
-        f'<text x="{left + 30}" y="{plot_h + 56}">年均目标</text><circle class="avg" cx="{left + 110}" cy="{plot_h + 52}" r="5"/>'
-        f'<text x="{left + 120}" y="{plot_h + 56}">2021年以来年均</text></g>'
+        return None
+    series = (("entitled_yuan", "应得", _BLUE), ("claimed_yuan", "申报", _ORANGE), ("paid_yuan", "已发放", _GREY))
+    opt = _base([label for _, label, _ in series])
+    opt.update(
+        {
+            "xAxis": {
+                "type": "category",
+                "data": [choice_zh("competition_level", r["competition_level"]) for r in rows],
+                "name": "大赛级别",
+                "nameLocation": "middle",
+                "nameGap": 28,
+            },
+            "yAxis": {"type": "value", "name": "金额（元）"},
+            "series": [
+                {"name": label, "type": "bar", "itemStyle": {"color": color}, "data": [_num(r[key]) for r in rows]}
+                for key, label, color in series
+            ],
+        }
     )
-    parts.append("</svg>")
-    return "".join(parts)
+    return {"option": opt, "height": 340}
+
+
+def _target_chart(rows: list[Row]) -> dict[str, Any] | None:
+    """Columns of labour-enlightenment trainees per year, the average to date and the target."""
+    if not rows:
+        return None
+    opt = _base(["培训人数", "2021年以来年均", "年均目标"])
+    opt.update(
+        {
+            "xAxis": {"type": "category", "data": [str(r["year"]) for r in rows], "name": "年度", "nameLocation": "middle", "nameGap": 28},
+            "yAxis": {"type": "value", "name": "人数"},
+            "series": [
+                {
+                    "name": "培训人数",
+                    "type": "bar",
+                    "barMaxWidth": 48,
+                    "itemStyle": {"color": _BLUE},
+                    "data": [
+                        {"value": _num(r["labor_enlightenment_trainees"]), "itemStyle": {"color": _BLUE if r.get("year_met") else _RED}}
+                        for r in rows
+                    ],
+                },
+                {
+                    "name": "2021年以来年均",
+                    "type": "line",
+                    "itemStyle": {"color": _ORANGE},
+                    "data": [_num(r["average_to_date"]) for r in rows],
+                },
+                {
+                    "name": "年均目标",
+                    "type": "line",
+                    "step": "middle",
+                    "symbol": "none",
+                    "lineStyle": {"type": "dashed", "color": _RED},
+                    "itemStyle": {"color": _RED},
+                    "data": [_num(r["target"]) for r in rows],
+                },
+            ],
+        }
+    )
+    return {"option": opt, "height": 320}
+
+
+def _indicator_chart(rows: list[Row]) -> dict[str, Any] | None:
+    """Recruitment compliance by county this year (the rate the policy wants at 1)."""
+    counties = [r for r in rows if r["indicator"] == "recruitment_compliance_rate"]
+    if not counties:
+        return None
+    opt = _base(["招聘合规率"])
+    opt.update(
+        {
+            "xAxis": {"type": "category", "data": [str(r["scope_name"]) for r in counties], "axisLabel": {"interval": 0, "rotate": 30}},
+            "yAxis": {"type": "value", "name": "合规率", "min": 0, "max": 1},
+            "series": [
+                {
+                    "name": "招聘合规率",
+                    "type": "bar",
+                    "barMaxWidth": 36,
+                    "itemStyle": {"color": _BLUE},
+                    "data": [
+                        {"value": _num(r["value"]), "itemStyle": {"color": _RED if r.get("direction_met") is False else _BLUE}}
+                        for r in counties
+                    ],
+                }
+            ],
+        }
+    )
+    return {"option": opt, "height": 320}
+
+
+def _script_json(value: object) -> str:
+    """JSON for a <script type="application/json"> block: nothing in it can end the block."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    for ch in ("<", ">", "&", "\u2028", "\u2029"):
+        text = text.replace(ch, f"\\u{ord(ch):04x}")
+    return text
+
+
+class _Charts:
+    """The page's charts: a placeholder where each goes, their options in one JSON block."""
+
+    def __init__(self) -> None:
+        self.specs: list[dict[str, Any]] = []
+
+    def place(self, name: str, chart: dict[str, Any] | None, empty: str) -> str:
+        if chart is None:
+            return f'<p class="note">{esc(empty)}</p>'
+        cid = f"chart-{name}"
+        self.specs.append({"id": cid, "option": chart["option"]})
+        return f'<div class="chart" id="{cid}" style="height:{int(chart["height"])}px" role="img" aria-label="{esc(name)}"></div>'
+
+    def scripts(self) -> str:
+        if not self.specs:
+            return ""
+        return (
+            f'<script type="application/json" id="vocwh-charts">{_script_json(self.specs)}</script>\n'
+            f"<script>{_ECHARTS.read_text(encoding='utf-8')}</script>\n<script>{_INIT_JS}</script>"
+        )
 
 
 def _table(headers: list[str], rows: list[list[tuple[object, bool]]]) -> str:
     head = "".join(f"<th>{esc(h)}</th>" for h in headers)
     body = "".join("<tr>" + "".join(f"<td{_NUM if num else ''}>{esc(v)}</td>" for v, num in r) + "</tr>" for r in rows)
     return f"<table><tr>{head}</tr>{body}</table>"
+
+
+_SCOPE_LABELS = {"city": "全市", "county": "县（市）区", "school": "学校"}
+
+
+def _indicator_rows(con: duckdb.DuckDBPyConnection, year: int) -> list[Row]:
+    """City and county indicators of the year, as marts.policy_indicators holds them."""
+    rows = fetch_rows(
+        con,
+        """
+        SELECT * FROM marts.policy_indicators WHERE year = ? AND scope_type IN ('city', 'county')
+        ORDER BY indicator, CASE scope_type WHEN 'city' THEN 0 ELSE 1 END, scope_code
+        """,
+        [year],
+    )
+    counties = county_names()
+    for r in rows:
+        r["scope_name"] = counties.get(r["scope_code"], r["scope_code"])
+    return rows
+
+
+def _plain(v: object) -> str:
+    """A value as the table shows it: — for none, no trailing zeros (0.750000 -> 0.75)."""
+    f = to_float(v)
+    if f is None:
+        return "—"
+    return f"{f:,.6f}".rstrip("0").rstrip(".")
+
+
+def _indicator_table(rows: list[Row]) -> str:
+    if not rows:
+        return '<p class="note">本年度无政策指标数据。</p>'
+    head = "".join(f"<th>{h}</th>" for h in ("指标", "范围", "本年值", "上年值", "变化", "符合政策方向", "依据条款"))
+    body = []
+    for r in rows:
+        met = r.get("direction_met")
+        cells = [
+            f"<td>{esc(r.get('indicator_zh') or r['indicator'])}</td>",
+            f"<td>{esc(r['scope_name'])}</td>",
+            f"<td{_NUM}>{esc(_plain(r['value']))}</td>",
+            f"<td{_NUM}>{esc(_plain(r['previous_value']))}</td>",
+            f"<td{_NUM}>{esc(_plain(r['change']))}</td>",
+            '<td class="bad">否</td>' if met is False else f"<td>{'是' if met else ''}</td>",
+            f"<td>{esc(r.get('rule') or '')}（{esc(r.get('source_clause') or '')}）</td>",
+        ]
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><tr>{head}</tr>{''.join(body)}</table>"
 
 
 def summary_html(con: duckdb.DuckDBPyConnection, year: int) -> str:
@@ -181,6 +313,7 @@ def _page(con: duckdb.DuckDBPyConnection, year: int) -> str:
     order = choice_order("competition_level")
     levels.sort(key=lambda r: order.index(r["competition_level"]) if r["competition_level"] in order else 99)
     target = fetch_rows(con, "SELECT * FROM marts.training_target_progress WHERE year <= ? ORDER BY year", [year])
+    indicators = _indicator_rows(con, year)
 
     below = [r for r in funding if r.get("below_standard")]
     shortfall = sum((r["shortfall_yuan"] or Decimal(0) for r in funding), Decimal(0))
@@ -225,9 +358,10 @@ def _page(con: duckdb.DuckDBPyConnection, year: int) -> str:
         ],
     )
     kpi_html = "".join(f"<div>{esc(k)}<b>{esc(v)}</b></div>" for k, v in kpis)
+    charts = _Charts()
     return f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8">{PAGE_META}
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{esc(year)}年度吉林市职业教育经费与培训概况</title><style>{_CSS}</style></head>
 <body>
@@ -235,13 +369,18 @@ def _page(con: duckdb.DuckDBPyConnection, year: int) -> str:
 <p class="note">生成时间 {GENERATED_AT}；依据吉市政办发〔2022〕32号。明细见同年度经费检查工作簿。</p>
 <div class="kpi">{kpi_html}</div>
 <h2>各校生均拨款与标准</h2>
-{_funding_chart(funding)}
+{charts.place("funding", _funding_chart(funding), "本年度无生均拨款数据。")}
 {funding_table}
 <h2>技能大赛奖励（按大赛级别）</h2>
-{_award_chart(levels)}
+{charts.place("awards", _award_chart(levels), "本年度无技能大赛奖励数据。")}
 {award_table}
 <h2>劳动教育和职业启蒙培训目标进度</h2>
-{_target_chart(target)}
+{charts.place("target", _target_chart(target), "无劳动教育和职业启蒙培训数据。")}
+<h2>政策指标</h2>
+<p class="note">全市及各县（市）区的指标；各校的指标见工作簿“政策指标”表。“否”为未达到政策方向，空白为仅供参考的指标或无上年数据。</p>
+{_indicator_table(indicators)}
+{charts.place("recruitment", _indicator_chart(indicators), "本年度无教师招聘数据。")}
+{charts.scripts()}
 </body></html>
 """
 

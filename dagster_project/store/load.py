@@ -161,8 +161,9 @@ def _first_rows_text(rows: list[list[Any]]) -> str:
 
 def _unrecognised_reason(sheet: Sheet) -> str:
     return (
-        "未能识别填报模板：前30行中没有与任何模板（职业院校名录、在校生及学费收入、生均拨款、培训开展情况、校企合作及社会服务收入、"
-        "技能大赛获奖情况、县区教育经费）相符的表头行，请使用规定模板的表头 (unrecognised header)。"
+        # the list follows the template definitions, so a new template is named here too
+        f"未能识别填报模板：前30行中没有与任何模板（{'、'.join(t.zh for t in TEMPLATES.values())}）"
+        "相符的表头行，请使用规定模板的表头 (unrecognised header)。"
         f"表中内容：{_first_rows_text(sheet.rows)}"
     )
 

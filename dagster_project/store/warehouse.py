@@ -173,6 +173,13 @@ def _add_key_columns(con: duckdb.DuckDBPyConnection, template: Template) -> None
             )
 
 
+def _add_new_columns(con: duckdb.DuckDBPyConnection, template: Template) -> None:
+    """A warehouse made before an optional column was added (training.in_budget, 2026-11) gets
+    it empty: versions loaded before then did not declare it, which is what null means."""
+    for name, sql_type in stored_columns(template):
+        con.execute(f"ALTER TABLE history.{template.key} ADD COLUMN IF NOT EXISTS {name} {sql_type}")
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create every table and view the pipeline writes; safe to call on every run."""
     con.execute(AUDIT_DDL)
@@ -181,6 +188,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     for t in TEMPLATES.values():
         con.execute(history_ddl(t))
         _add_key_columns(con, t)
+        _add_new_columns(con, t)
         con.execute(current_view_ddl(t))
 
 

@@ -47,6 +47,7 @@ from tools.sample.model import (
     money,
     partnership_rows,
     random_awards,
+    recruitment_rows,
     setup_school,
     training_rows,
     world_skills_award,
@@ -711,6 +712,42 @@ class _Planner:
         self._combined.setdefault(ys[-1], {}).update({plain[9].code: "note", plain[13].code: ""})
 
 
+# ------------------------------------------------------------------ added 2026-11
+
+
+def _added_2026_11(ctx: _Ctx, seed: int) -> None:
+    """What the forms of 2026-11 add: teacher hires for every school and year, and the optional
+    training column in_budget in the last year's files (older files lack it). A generator of
+    its own draws them, so every earlier row, file and figure stays exactly as it was."""
+    rng = Random(f"{seed}/2026-11")
+    people = People(rng)
+    for y in ctx.years:
+        for s in ctx.active(y):
+            rows = recruitment_rows(rng, people, s, y)
+            if rows:
+                ctx.rows("teacher_recruitment", y)[s.code] = rows
+    for rows in ctx.rows("training", ctx.years[-1]).values():
+        for r in rows:
+            # mostly declared in the budget; some off-budget (二(三) breached), some left empty
+            x = rng.random()
+            r["in_budget"] = True if x < 0.75 else False if x < 0.85 else None
+
+
+def _recruitment_files(planner: _Planner, seed: int) -> None:
+    """One recruitment file per school and year with hires, planned after every other file (and
+    named by a generator of its own) so that the other files keep their names and styles."""
+    ctx = planner.ctx
+    rng = Random(f"{seed}/2026-11/files")
+    for y in ctx.years:
+        for code, rows in sorted(ctx.rows("teacher_recruitment", y).items()):
+            s = planner.by_code[code]
+            name = rng.choice(vocab.FILE_NAMES["teacher_recruitment"]).format(year=y, short=s.short)
+            title = vocab.TITLE_PATTERNS["teacher_recruitment"].format(year=y, school=s.name)
+            style = SheetStyle(title_rows=rng.choice((0, 1)), date_style=rng.choice(("iso", "cn", "excel")), seed=rng.randrange(10**6))
+            sheet = SheetJob("Sheet1", "teacher_recruitment", rows, style=style, title=title, submitter_name=s.name)
+            planner.add(f"{y}/{s.folder}", name, "xlsx", [sheet], submitters=[code])
+
+
 # ------------------------------------------------------------------ styles
 
 
@@ -1187,6 +1224,7 @@ def generate(
     _registry(ctx)
     if scale == "city":
         _city_partnership_demos(ctx)
+    _added_2026_11(ctx, seed)
 
     planner = _Planner(ctx, seed)
     planner.plan(demos)
@@ -1195,6 +1233,7 @@ def generate(
     regular = [p for p in planner.planned if p.info.role == "submission"]
     _style_all(planner, regular, seed)
     dups, corrections = _plan_versions(planner, seed)
+    _recruitment_files(planner, seed)
 
     jobs = [p.job for p in planner.planned]
     infos = [p.info for p in planner.planned]

@@ -639,3 +639,74 @@ def award_rows(rng: Random, s: School, year: int, awards: list[Award], unpaid_vi
                 }
             )
     return rows
+
+
+# ------------------------------------------------------------------ teacher recruitment (二(六))
+
+# Which of the rules of policy-rules.md §6 a generated hire breaks (None: a clean hire).
+RECRUITMENT_CASES = ("experience", "fresh_graduate", "direct_hire", "plan", "panel")
+
+
+def recruitment_rows(rng: Random, people: People, s: School, year: int) -> list[dict[str, Any]]:
+    """A school's hires of the year: mostly clean, a few breaking one rule of 二(六) each, with
+    the clean edges real schools have (a certificate holder with 1 year, a 双师型 normal graduate
+    hired fresh, a panel of exactly 2/3, exactly 3 years) and part-time teachers (no rule)."""
+    n = rng.randint(0, 3) if s.level == "secondary" else rng.randint(1, 5)
+    plan_n = rng.randint(2, 40)
+    rows: list[dict[str, Any]] = []
+    for _ in range(n):
+        ttype = rng.choices(("professional", "general", "part_time"), weights=(0.55, 0.3, 0.15))[0]
+        case = rng.choice(RECRUITMENT_CASES) if ttype != "part_time" and rng.random() < 0.2 else None
+        direct = case == "direct_hire" or (ttype != "part_time" and rng.random() < 0.08)
+        education = rng.choices(("associate", "bachelor", "master"), weights=(0.2, 0.6, 0.2))[0]
+        years = Decimal(rng.choice((3, 3, 4, 5, 6, 8, 10, 12))) if ttype == "professional" else Decimal(rng.randint(0, 5))
+        fresh, dual, cert, talent = False, None, None, None
+        edge = rng.random()
+        if ttype == "professional" and not direct and case is None and edge < 0.15:
+            years, cert = Decimal(1), rng.choice(vocab.SKILL_CERTIFICATES)
+        elif ttype == "professional" and not direct and case is None and edge < 0.25:
+            years, fresh, dual = Decimal(0), True, True
+        if direct:
+            education = "doctor" if rng.random() < 0.5 else education
+            talent = (
+                None
+                if case == "direct_hire"
+                else ("urgent_doctor" if education == "doctor" else rng.choice(("technician", "senior_technician", "expert")))
+            )
+        if case == "experience":
+            years = Decimal(rng.choice((1, 2))) + Decimal("0.5") * rng.randint(0, 1)
+            ttype = "professional"
+            direct, talent = False, None
+        elif case == "fresh_graduate":
+            ttype, years, fresh, dual = "professional", Decimal(0), True, False
+            cert = rng.choice(vocab.SKILL_CERTIFICATES)  # passes experience: only the fresh-graduate rule is broken
+        part = ttype == "part_time"
+        plan = None if part else vocab.RECRUITMENT_PLAN_PATTERN.format(year=year, n=plan_n)
+        filing = None if part or case == "plan" else vocab.RECRUITMENT_FILING_PATTERN.format(year=year, n=plan_n + 3)
+        size, related = (None, None) if part or direct else rng.choice(((3, 2), (5, 4), (6, 4), (7, 5)))
+        if case == "panel":
+            size, related = 5, 3  # 3 × 3 = 9 < 10
+        birth = date(year - (22 if fresh else rng.randint(26, 50)), rng.randint(1, 12), rng.randint(1, 28))
+        person = people.person(s.id_regions, birth, staff=True)
+        rows.append(
+            {
+                "year": year,
+                "school_code": s.code,
+                "person_name": person.name,
+                "id_number": person.id_number,
+                "teacher_type": ttype,
+                "recruitment_method": "direct" if direct else "open",
+                "education": education,
+                "enterprise_years": years,
+                "fresh_graduate": fresh,
+                "dual_teacher_normal_graduate": dual,
+                "skill_certificate": cert,
+                "talent_category": talent,
+                "plan_approval_no": plan,
+                "hr_filing_no": filing,
+                "panel_size": size,
+                "panel_related_teachers": related,
+                "hire_date": date(year, rng.choice((3, 7, 8, 9)), rng.randint(1, 28)),
+            }
+        )
+    return rows

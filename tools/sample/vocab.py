@@ -255,6 +255,7 @@ FILE_NAMES: dict[str, tuple[str, ...]] = {
     "appropriation": ("{year}年生均拨款拨付明细", "{county}{year}年职业学校生均经费", "生均拨款统计表"),
     "county_education_budget": ("{year}年教育经费统计", "教育经费{year}", "{county}教育经费情况"),
     "combined": ("{year}年统计报表（在校生+培训）", "{short}{year}年报表"),
+    "teacher_recruitment": ("{year}年教师招聘情况", "教师招聘情况表（{short}）", "{short}{year}年新进教师名单"),
 }
 FILE_SUFFIXES = ("", "", "", "", "（终稿）", "（最终版）", "v2", "(盖章版)")
 TITLE_PATTERNS: dict[str, str] = {
@@ -265,7 +266,12 @@ TITLE_PATTERNS: dict[str, str] = {
     "competition_awards": "吉林市{year}年职业院校技能大赛获奖情况统计表",
     "appropriation": "{submitter}{year}年职业院校生均拨款拨付情况表",
     "county_education_budget": "{submitter}{year}年教育经费情况表",
+    "teacher_recruitment": "{school}{year}年教师招聘情况表",
 }
+# What a school's skill certificates and approval numbers look like (二(六) recruitment).
+SKILL_CERTIFICATES = ("数控车铣加工职业技能等级证书（中级）", "工业机器人应用编程（高级）", "汽车运用与维修（中级）", "电工（二级/技师）")
+RECRUITMENT_PLAN_PATTERN = "吉市教人核〔{year}〕{n}号"
+RECRUITMENT_FILING_PATTERN = "吉市人社备〔{year}〕{n}号"
 NOTES = (
     "填表说明：1.金额单位为元；2.本表数据截至{year}年12月31日；3.请于次年1月15日前报送。",
     "填表说明：身份证号请填写18位，人员类别填写学生、参赛教师或指导教师。",

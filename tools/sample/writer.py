@@ -236,6 +236,9 @@ def value_cell(col: Column, value: Any, style: SheetStyle, xlsx: bool, fmt_pick:
 # ------------------------------------------------------------------ layout
 
 
+ADDED_LATER = {("training", "in_budget")}
+
+
 def render(sheet: SheetJob, xlsx: bool) -> Rendered:
     """Lay a sheet out as a grid: title rows, filler lines, header, data, totals, notes."""
     if sheet.cells is not None or sheet.template is None:
@@ -244,7 +247,9 @@ def render(sheet: SheetJob, xlsx: bool) -> Rendered:
     tpl = TEMPLATES[sheet.template]
     st = sheet.style
     rng = Random(st.seed)
-    cols = list(tpl.columns)
+    # A column added to a template later (training.in_budget, 2026-11) is in a file only when its
+    # rows carry it: files made before then lack the column.
+    cols = [c for c in tpl.columns if (sheet.template, c.key) not in ADDED_LATER or any(c.key in r for r in sheet.rows)]
     if st.shuffle:
         head, tail = cols[:2], cols[2:]
         rng.shuffle(tail)

@@ -19,6 +19,9 @@
     ref('award_entitlements'),
     ref('county_funding_tilt'),
     ref('schools'),
+    ref('recruitment_hires'),
+    ref('recruitment_compliance'),
+    ref('policy_indicators'),
     ref('award_payout'),
 ] %}
 

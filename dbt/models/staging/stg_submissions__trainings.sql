@@ -15,5 +15,7 @@ select
     {{ to_money('income_yuan') }} as income_yuan,
     cast(is_policy_project as {{ dbt.type_boolean() }}) as is_policy_project,
     cast(partner_name as {{ dbt.type_string() }}) as partner_name,
+    -- added 2026-11, optional: null = not declared (older files lack the column)
+    cast(in_budget as {{ dbt.type_boolean() }}) as in_budget,
     {{ submission_lineage() }}
 from source
