@@ -104,8 +104,16 @@ FILES_PER_RUN = 75
 @pytest.mark.e2e
 @pytest.mark.slow
 def test_marts_do_not_depend_on_batching(tmp_path: Path) -> None:
-    raw = PROJECT_ROOT / "raw"
-    files = scan(raw)  # receipt order: mtime, then path
+    # Receipt order is mtime, then path. A checkout's mtimes are whatever git last wrote, so
+    # the sample is copied with mtimes in path order, as a fresh clone writes them: the same
+    # order, and the same border cases, on every machine.
+    raw = tmp_path / "raw"
+    for i, src in enumerate(sorted(p for p in (PROJECT_ROOT / "raw").rglob("*") if p.is_file())):
+        target = raw / src.relative_to(PROJECT_ROOT / "raw")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, target)
+        os.utime(target, ns=(1_700_000_000 * 10**9 + i * 10**6,) * 2)
+    files = scan(raw)
     key = "batching-test-key"
 
     at_once = Settings.from_env(raw_dir=raw, warehouse_dir=tmp_path / "at_once", pii_key=key)
