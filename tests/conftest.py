@@ -223,7 +223,14 @@ def pg_server() -> Iterator[PgServer]:
 # real dbt build (`built` in test_dbt_marts, `build` in test_sample_marts: one build each),
 # and a few tests that load the dbt manifest, generate a province or fork a pool.
 SLOW_FIXTURES = {"built", "build", "published_city", "city_copy", "pg_server"}
-SLOW_TESTS = {"test_definitions_load_as_one_graph", "test_province_scale", "test_same_seed_same_bytes"}
+SLOW_TESTS = {
+    "test_definitions_load_as_one_graph",
+    "test_province_scale",
+    "test_same_seed_same_bytes",
+    "test_one_event_however_written_counts_once_through_dbt",  # a real dbt build
+    "test_many_processes_open_a_fresh_dagster_home_at_once",
+    "test_peak_memory_stays_bounded_on_a_zip_bomb",
+}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
