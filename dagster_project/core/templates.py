@@ -150,6 +150,22 @@ YES_NO = (Choice("true", "是", ("y", "yes", "true", "1", "√", "✓", "t")), C
 YEAR = Column("year", "年度", T.YEAR, True, "统计年度 statistical year", min_value=2019, max_value=2035)
 
 
+def _person() -> tuple[Column, Column]:
+    """Name and ID number of a person in a row (awards, hires): personal data, hashed and masked."""
+    return (
+        Column("person_name", "姓名", T.TEXT, True, "姓名 name (personal data)", pii=True),
+        Column(
+            "id_number",
+            "身份证号",
+            T.ID_NUMBER,
+            True,
+            "身份证号 ID number (personal data)",
+            pii=True,
+            aliases=("身份证号码", "公民身份号码"),
+        ),
+    )
+
+
 def _school(**kw: object) -> Column:
     return Column("school_code", "学校标识码", T.SCHOOL_CODE, True, "学校标识码 school code (MoE, 10 digits)", registered_school=True, **kw)  # type: ignore[arg-type]
 
@@ -356,16 +372,7 @@ COMPETITION_AWARDS = Template(
     columns=(
         YEAR,
         _school(),
-        Column("person_name", "姓名", T.TEXT, True, "姓名 name (personal data)", pii=True),
-        Column(
-            "id_number",
-            "身份证号",
-            T.ID_NUMBER,
-            True,
-            "身份证号 ID number (personal data)",
-            pii=True,
-            aliases=("身份证号码", "公民身份号码"),
-        ),
+        *_person(),
         Column("role", "人员类别", T.ENUM, True, "人员类别 role", choices=ROLES),
         Column("competition_name", "大赛名称", T.TEXT, True, "大赛名称 competition"),
         Column("competition_level", "大赛级别", T.ENUM, True, "大赛级别 competition level", choices=COMPETITION_LEVELS),
@@ -451,16 +458,7 @@ TEACHER_RECRUITMENT = Template(
     columns=(
         YEAR,
         _school(),
-        Column("person_name", "姓名", T.TEXT, True, "姓名 name (personal data)", pii=True),
-        Column(
-            "id_number",
-            "身份证号",
-            T.ID_NUMBER,
-            True,
-            "身份证号 ID number (personal data)",
-            pii=True,
-            aliases=("身份证号码", "公民身份号码"),
-        ),
+        *_person(),
         Column("teacher_type", "教师类别", T.ENUM, True, "教师类别 teacher type", choices=TEACHER_TYPES),
         Column("recruitment_method", "招聘方式", T.ENUM, True, "招聘方式 recruitment method", choices=RECRUITMENT_METHODS),
         Column("education", "最高学历", T.ENUM, True, "最高学历 highest education", choices=EDUCATION_LEVELS),
