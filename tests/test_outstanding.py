@@ -11,8 +11,7 @@ from dagster_project.defs.ingest import ingest_submissions
 from dagster_project.defs.resources import RunLockResource, VocwhResource
 from dagster_project.store.warehouse import connect, outstanding_problems
 from tests.conftest import SCHOOL_A, registry_rows, write_csv, write_xlsx
-
-ENROLL_HEADER = ["年度", "学校标识码", "专业大类代码", "专业大类名称", "在校生数", "其中：职教高考班学生数", "学费收入（元）"]
+from tests.test_ingest import ENROLL_HEADER
 
 
 def _outstanding(city: Callable) -> list[tuple[str, str, str | None]]:

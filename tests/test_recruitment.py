@@ -16,6 +16,7 @@ import pytest
 from dagster_project.store.load import IngestReport
 from tests.conftest import SCHOOL_A, SCHOOL_B, gb11643, hmac_key, query, registry_rows, write_csv, write_xlsx
 from tests.test_dbt_marts import run_dbt
+from tests.test_ingest import TRAINING_HEADER
 
 pytestmark = pytest.mark.e2e
 
@@ -63,20 +64,6 @@ HIRES: list[tuple[tuple[object, ...], tuple[bool | None, ...]]] = [
     # part-time: exempt, every flag and compliant null
     (("乙三", "兼职教师", "公开招聘", "中专及以下", 0, "是", None, None, None, None, None, None, None), (None, None, None, None, None, None)),
 ]  # fmt: skip
-
-TRAINING_HEADER = [
-    "年度",
-    "学校标识码",
-    "培训项目名称",
-    "培训类型",
-    "开始日期",
-    "结束日期",
-    "培训人数",
-    "人均学时",
-    "培训收入（元）",
-    "是否政策性培训项目",
-    "合作机构",
-]
 
 
 @pytest.fixture(scope="module")
