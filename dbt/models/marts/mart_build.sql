@@ -20,6 +20,7 @@
     ref('county_funding_tilt'),
     ref('schools'),
     ref('award_payout'),
+    ref('submission_status'),
 ] %}
 
 {#- The build's --select (null for a full build): publishing rewrites only the years an
