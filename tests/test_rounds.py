@@ -70,6 +70,11 @@ def _actions(settings: Settings) -> list[tuple]:
     return query(settings, "SELECT action, submitter_code, version, by_name, os_user, reason FROM audit.review_actions ORDER BY action_id")
 
 
+def _build(settings: Settings, work_dir: Path) -> None:
+    work_dir.mkdir()
+    dbt_build_real(settings, work_dir)
+
+
 def _enrolled(settings: Settings, mart: str) -> dict[str, int]:
     return dict(query(settings, f"SELECT school_code, enrolled_students FROM marts.{mart} WHERE year = 2024"))
 
@@ -97,7 +102,7 @@ def test_a_round_from_open_to_correction_after_the_lock(env: Settings, tmp_path:
     assert "已锁定，作为待审修订版本保存 (stored as a pending revision)" in receipt_a
     assert "仍以已审批的第 1 版为准" in receipt_a
 
-    dbt_build_real(env, tmp_path / "dbt1")
+    _build(env, tmp_path / "dbt1")
     deadline = dt.date(2025, 3, 31)
     assert _status(env) == {
         SCHOOL_A: ("revision_pending", False, 2, 1, deadline),
@@ -125,7 +130,7 @@ def test_a_round_from_open_to_correction_after_the_lock(env: Settings, tmp_path:
     assert "--reason is required to approve a revision" in capsys.readouterr().err
     assert vocwh(["approve", *common, "--submitter", SCHOOL_A, "--by", "市教育局 李强", "--reason", "学校更正在校生人数"]) == 0
     assert query(env, "SELECT version, sum(students) FROM approved.enrollment GROUP BY ALL") == [(2, 310)]
-    dbt_build_real(env, tmp_path / "dbt2")
+    _build(env, tmp_path / "dbt2")
     assert _status(env)[SCHOOL_A] == ("approved", False, 2, 2, deadline)
 
     # Reopened, A is no longer locked: its figures are not approved any more.
