@@ -113,6 +113,8 @@ def test_a_round_from_open_to_correction_after_the_lock(env: Settings, tmp_path:
     }
     # latest figures show the correction; the approved version's rows are still version 1
     assert _enrolled(env, "per_student_funding")[SCHOOL_A] == 310
+    # the approved figures hold the locked version 1 of A only (B and E are not approved)
+    assert _enrolled(env, "per_student_funding_approved") == {SCHOOL_A: 300}
     assert query(env, "SELECT version, sum(students) FROM approved.enrollment GROUP BY ALL") == [(1, 300)]
     # the county rounds: the nine counties and the city, none of which sent a budget
     budget = query(
@@ -132,6 +134,7 @@ def test_a_round_from_open_to_correction_after_the_lock(env: Settings, tmp_path:
     assert query(env, "SELECT version, sum(students) FROM approved.enrollment GROUP BY ALL") == [(2, 310)]
     _build(env, tmp_path / "dbt2")
     assert _status(env)[SCHOOL_A] == ("approved", False, 2, 2, deadline)
+    assert _enrolled(env, "per_student_funding_approved") == {SCHOOL_A: 310}
 
     # Reopened, A is no longer locked: its figures are not approved any more.
     assert vocwh(["reopen", *common, "--submitter", SCHOOL_A, "--by", "市教育局 李强", "--reason", "复核学费收入"]) == 0

@@ -12,6 +12,7 @@
 
 {%- set published = [
     ref('per_student_funding'),
+    ref('per_student_funding_approved'),
     ref('training_volume'),
     ref('training_target_progress'),
     ref('partnership_income'),

@@ -1,0 +1,21 @@
+{#- The body of model stg_submissions__trainings (models/staging/stg_submissions__trainings.sql) and of stg_submissions__trainings_approved: see figures.sql. -#}
+{% macro stg_submissions__trainings_sql(figures) %}
+with source as (
+    select * from {{ figures_source('training', figures) }}
+)
+
+select
+    cast(year as {{ dbt.type_int() }}) as year,
+    cast(school_code as {{ dbt.type_string() }}) as school_code,
+    cast(program_name as {{ dbt.type_string() }}) as program_name,
+    cast(training_type as {{ dbt.type_string() }}) as training_type,
+    cast(start_date as date) as start_date,
+    cast(end_date as date) as end_date,
+    cast(trainees as {{ dbt.type_bigint() }}) as trainees,
+    {{ to_money('hours_per_trainee') }} as hours_per_trainee,
+    {{ to_money('income_yuan') }} as income_yuan,
+    cast(is_policy_project as {{ dbt.type_boolean() }}) as is_policy_project,
+    cast(partner_name as {{ dbt.type_string() }}) as partner_name,
+    {{ submission_lineage() }}
+from source
+{% endmacro %}

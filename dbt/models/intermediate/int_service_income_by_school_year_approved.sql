@@ -1,0 +1,2 @@
+-- int_service_income_by_school_year computed from the city's approved versions only (issue 10); the SQL is the macro int_service_income_by_school_year_sql.
+{{ int_service_income_by_school_year_sql('approved') }}
