@@ -11,12 +11,14 @@ import datetime as dt
 import getpass
 import os
 from pathlib import Path
+from typing import Any
 
+import openpyxl
 import pytest
 
 from dagster_project.cli import main as vocwh
 from dagster_project.core.settings import Settings
-from dagster_project.publish.reports import produce_receipts
+from dagster_project.publish.reports import produce_receipts, produce_reports
 from tests.conftest import SCHOOL_A, SCHOOL_B, dbt_build_real, query, registry_rows, write_csv
 
 ENROLL_HEADER = ["年度", "学校标识码", "专业大类代码", "专业大类名称", "在校生数", "其中：职教高考班学生数", "学费收入（元）"]
@@ -75,6 +77,15 @@ def _build(settings: Settings, work_dir: Path) -> None:
     dbt_build_real(settings, work_dir)
 
 
+def _sheet_rows(ws: Any, key: str = "学校标识码", keep_all: bool = False) -> Any:
+    """Data rows of a workbook sheet (title in row 1, header in row 2) as dicts by header; by
+    ``key`` unless ``keep_all`` (a list). The totals row (no key) is left out."""
+    rows = list(ws.iter_rows(values_only=True))
+    header = rows[1]
+    data = [dict(zip(header, r, strict=False)) for r in rows[2:] if r[header.index(key)] not in (None, "")]
+    return data if keep_all else {r[key]: r for r in data}
+
+
 def _enrolled(settings: Settings, mart: str) -> dict[str, int]:
     return dict(query(settings, f"SELECT school_code, enrolled_students FROM marts.{mart} WHERE year = 2024"))
 
@@ -126,6 +137,25 @@ def test_a_round_from_open_to_correction_after_the_lock(env: Settings, tmp_path:
     # appropriation is owed by the funding governments: 220200 for city-run B, each county for its schools
     funders = query(env, "SELECT submitter_code FROM marts.submission_status WHERE template = 'appropriation' ORDER BY 1")
     assert [f for (f,) in funders] == ["220200", "220202", "220221", "220281", "220283"]
+
+    # The bureau's outputs: the finance workbook on the approved figures, marking where the
+    # latest differ, with the 催报 list per county; the same list as a page.
+    produce_reports(env, [2024])
+    wb = openpyxl.load_workbook(env.reports_dir / "finance_2024.xlsx", read_only=True)
+    approved_sheet = _sheet_rows(wb["生均拨款（已审批）"])
+    a_row = approved_sheet[SCHOOL_A]
+    assert (a_row["已审批"], a_row["在校生数（已审批）"], a_row["在校生数（最新）"], a_row["与最新数据不同"]) == ("是", 300, 310, "是")
+    b_row = approved_sheet[SCHOOL_B]
+    assert (b_row["已审批"], b_row["在校生数（已审批）"], b_row["在校生数（最新）"], b_row["与最新数据不同"]) == ("否", None, 500, "是")
+    chase = [
+        (r["催报单位"], r["报送单位代码"], r["状态"], r["已逾期"])
+        for r in _sheet_rows(wb["催报清单"], key="报送单位代码", keep_all=True)
+        if r["报表"] == "在校生及学费收入"
+    ]
+    assert chase == [("永吉县", SCHOOL_C, "已退回，待重新报送", "是"), ("蛟河市", SCHOOL_D, "未报送", "是")]
+    page = (env.reports_dir / "outstanding_2024.html").read_text(encoding="utf-8")
+    assert "蛟河市（220281）" in page and SCHOOL_D in page and "蛟河市职业技术教育中心" in page
+    assert page.count("<td>在校生及学费收入</td>") == 2  # C and D; A, B and E sent theirs
 
     # Approving the revision needs a reason; with it, the approved figures move to version 2.
     assert vocwh(["approve", *common, "--submitter", SCHOOL_A, "--by", "市教育局 李强"]) == 2

@@ -27,6 +27,7 @@ from xlsxwriter.worksheet import Worksheet
 from dagster_project.core.files import replace_atomically, temp_path
 from dagster_project.publish.common import Row, choice_order, choice_zh, content_hash, county_names, fetch_rows, school_names, to_float
 from dagster_project.publish.payout import payout_list
+from dagster_project.publish.rounds import outstanding_rows
 from dagster_project.publish.summary import write_summary_html
 
 __all__ = ["FORMULA_TRIGGERS", "SHEETS", "YUAN_FORMAT", "write_finance_workbook", "write_summary_html"]
@@ -270,6 +271,33 @@ TILT_COLS = (
     Col("tilted", "新增经费向职业教育倾斜", "flag", 12),
 )
 
+# Issue 10: what finance pays against (approved figures) beside the latest, and the 催报 list.
+APPROVED_FUNDING_COLS = (
+    Col("school_code", "学校标识码", width=13),
+    Col("school_name", "学校名称", width=28),
+    Col("county_name", "所在县区", width=10),
+    Col("has_approved", "已审批", "flag", 8),
+    Col("enrolled_students", "在校生数（已审批）", "int", 11, total=True),
+    Col("appropriated_yuan", "实际拨付金额（已审批，元）", "money", 16),
+    Col("per_student_yuan", "生均拨款（已审批，元/生）", "money", total=False),
+    Col("shortfall_yuan", "缺口（已审批，元）", "money", 15),
+    Col("below_standard", "低于标准", "flag", 8, alert=True),
+    Col("latest_enrolled_students", "在校生数（最新）", "int", 11, total=True),
+    Col("latest_appropriated_yuan", "实际拨付金额（最新，元）", "money", 16),
+    Col("latest_per_student_yuan", "生均拨款（最新，元/生）", "money", total=False),
+    Col("differs_from_latest", "与最新数据不同", "flag", 9, alert=True),
+)
+
+OUTSTANDING_COLS = (
+    Col("chased_by_name", "催报单位", width=12),
+    Col("template_zh", "报表", width=22),
+    Col("submitter_code", "报送单位代码", width=13),
+    Col("submitter_name", "报送单位名称", width=28),
+    Col("status_zh", "状态", width=16),
+    Col("deadline", "截止日期", width=12),
+    Col("is_late", "已逾期", "flag", 8, alert=True),
+)
+
 # Sheet name -> what the 说明 sheet says about it.
 SHEETS: dict[str, str] = {
     "生均拨款": (
@@ -299,6 +327,11 @@ SHEETS: dict[str, str] = {
         "各县（市）区及市本级教育经费、职业教育经费及比上年增加额；新增经费中职业教育所占比例不低于上年职业教育经费占比，"
         "即为向职业教育倾斜。依据：二(九)。"
     ),
+    "生均拨款（已审批）": (
+        "财政拨付依据：市教育局审批锁定的数据（已审批版本）计算的生均拨款，旁列最新收到的数据。“与最新数据不同”为是：尚未审批，"
+        "或锁定后学校又报送了修订版本（待审批）；市教育局审批修订版本前，以已审批数据为准。"
+    ),
+    "催报清单": "按县（市）区列出本年度尚未报送或被退回的报表（市属学校由市教育局催报），截止日期已过的标为已逾期。",
 }
 
 
@@ -308,6 +341,18 @@ def _funding_rows(con: duckdb.DuckDBPyConnection, year: int) -> list[Row]:
     for r in rows:
         r["county_name"] = counties.get(r.get("county_code") or "", r.get("county_code"))
         r["school_name"] = r.get("school_name") or schools.get(r["school_code"])
+    return rows
+
+
+def _approved_funding_rows(con: duckdb.DuckDBPyConnection, year: int) -> list[Row]:
+    """The mart funding_approval_check (issue 10); empty in a warehouse built before it."""
+    try:
+        rows = fetch_rows(con, "SELECT * FROM marts.funding_approval_check WHERE year = ? ORDER BY county_code, school_code", [year])
+    except duckdb.CatalogException:
+        return []
+    counties = county_names()
+    for r in rows:
+        r["county_name"] = counties.get(r.get("county_code") or "", r.get("county_code"))
     return rows
 
 
@@ -433,6 +478,8 @@ def write_finance_workbook(
         "target": lambda: _target_rows(con, year),
         "volume": lambda: _volume_rows(con, year),
         "tilt": lambda: _tilt_rows(con, year),
+        "approved_funding": lambda: _approved_funding_rows(con, year),
+        "outstanding": lambda: outstanding_rows(con, year),
     }
     rows = {k: f() for k, f in data.items()}  # query everything before writing anything
     content = content_hash(year, rows)
@@ -463,6 +510,16 @@ def write_finance_workbook(
         _write_table(ws, fmts, top + 1, VOLUME_COLS, rows["volume"], filter_=False)
         ws.set_column(0, 0, 22)
         _sheet(wb, fmts, "县区经费倾斜", f"{year}年度 新增教育经费向职业教育倾斜情况", TILT_COLS, rows["tilt"], freeze_cols=2, totals=False)
+        _sheet(
+            wb,
+            fmts,
+            "生均拨款（已审批）",
+            f"{year}年度 生均拨款（已审批数据，旁列最新数据）",
+            APPROVED_FUNDING_COLS,
+            rows["approved_funding"],
+            2,
+        )
+        _sheet(wb, fmts, "催报清单", f"{year}年度 催报清单（未报送或被退回）", OUTSTANDING_COLS, rows["outstanding"], 2, totals=False)
         wb.close()
         replace_atomically(tmp, out_path)
     finally:
@@ -508,6 +565,8 @@ def _readme_sheet(wb: xlsxwriter.Workbook, fmts: _Formats, year: int, rows: dict
         "校企合作收入": len(rows["partnership"]),
         "培训目标": len(rows["target"]),
         "县区经费倾斜": len(rows["tilt"]),
+        "生均拨款（已审批）": len(rows["approved_funding"]),
+        "催报清单": len(rows["outstanding"]),
     }
     for i, (name, text) in enumerate(SHEETS.items(), 4):
         ws.write_string(i, 0, name, fmts.text)

@@ -22,6 +22,7 @@
     ref('schools'),
     ref('award_payout'),
     ref('submission_status'),
+    ref('funding_approval_check'),
 ] %}
 
 {#- The build's --select (null for a full build): publishing rewrites only the years an
