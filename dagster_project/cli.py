@@ -67,20 +67,12 @@ def _cmd_suites(args: argparse.Namespace) -> int:
 def _cmd_review_action(args: argparse.Namespace) -> int:
     """review / approve / reopen (issue 10): exit 2 with the reason, and nothing written, on bad input."""
     from dagster_project.core.runlock import RunInProgress, run_lock
-    from dagster_project.store.review import ReviewError, record_action
-    from dagster_project.store.warehouse import connect, ensure_schema
+    from dagster_project.store.review import ReviewError, apply_action
 
     settings = Settings.from_env()
-    if not settings.warehouse_path.exists():
-        print("仓库尚未建立，请先运行一次入库 (no warehouse yet: run an ingestion first)", file=sys.stderr)
-        return 2
     try:
-        with (
-            run_lock(settings.warehouse_dir, f"vocwh {args.command}", on_wait=lambda msg: print(msg, file=sys.stderr)),
-            connect(settings.warehouse_path) as con,
-        ):
-            ensure_schema(con)
-            r = record_action(con, args.command, args.template, args.submitter, args.year, args.by, args.reason)
+        with run_lock(settings.warehouse_dir, f"vocwh {args.command}", on_wait=lambda msg: print(msg, file=sys.stderr)):
+            r = apply_action(settings.warehouse_path, args.command, args.template, args.submitter, args.year, args.by, args.reason)
     except (ReviewError, RunInProgress) as e:
         print(f"错误 (error): {e}", file=sys.stderr)
         return 2

@@ -226,3 +226,28 @@ def test_bad_input_is_refused_and_changes_nothing(
     assert message in err
     assert "错误" in err
     assert _actions(env) == before
+
+
+def test_the_dagster_job_records_the_same_action_and_fails_on_bad_input(env: Settings) -> None:
+    import dagster as dg
+
+    from dagster_project.defs.resources import RunLockResource, VocwhResource
+    from dagster_project.defs.review import vocwh_review
+
+    write_csv(env.raw_dir / "名录.csv", registry_rows(extra=EXTRA_SCHOOLS))
+    _enrol(env.raw_dir / "A.csv", SCHOOL_A, 300)
+    _ingest(env)
+    vocwh_res = VocwhResource(raw_dir=str(env.raw_dir), warehouse_dir=str(env.warehouse_dir), pii_key="test-key")
+    resources = {"vocwh": vocwh_res, "run_lock": RunLockResource(vocwh=vocwh_res)}
+
+    def run(**cfg: object) -> dg.ExecuteInProcessResult:
+        config = {"template": "enrollment", "submitter": SCHOOL_A, "year": 2024, **cfg}
+        return vocwh_review.execute_in_process(
+            run_config={"ops": {"review_action": {"config": config}}}, resources=resources, raise_on_error=False
+        )
+
+    assert run(action="approve", by="市教育局 李强").success
+    failed = run(action="approve", by="")
+    assert not failed.success
+    assert "--by is required" in str(failed.failure_data_for_node("review_action").error)  # type: ignore[union-attr]
+    assert [(a[0], a[1], a[3]) for a in _actions(env)] == [("approve", SCHOOL_A, "市教育局 李强")]

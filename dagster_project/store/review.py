@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -228,6 +229,20 @@ def record_action(
         con.execute("ROLLBACK")
         raise
     return ReviewResult(action, template, submitter, year, submission_id, version, by, user, at, reason)
+
+
+def apply_action(
+    warehouse_path: Path, action: str, template: str, submitter: str, year: int, by: str | None, reason: str | None = None
+) -> ReviewResult:
+    """One action on the working database (what the command line and the Dagster job call;
+    the caller holds the run lock)."""
+    from dagster_project.store.warehouse import connect, ensure_schema
+
+    if not warehouse_path.exists():
+        raise ReviewError("仓库尚未建立，请先运行一次入库 (no warehouse yet: run an ingestion first)")
+    with connect(warehouse_path) as con:
+        ensure_schema(con)
+        return record_action(con, action, template, submitter, year, by, reason)
 
 
 def _os_user() -> str:
