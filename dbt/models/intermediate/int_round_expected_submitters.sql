@@ -5,8 +5,8 @@
 --     county for a county-run school, 220200 for a city-run one (submission-templates.md);
 --     a private school gets no 生均拨款 and adds no funder;
 --   the registry itself: the city.
--- Rounds run for every year the registry or any received sheet knows; collection_rounds
--- overrides the default dates (opens 1 Jan, due 31 Mar of the following year).
+-- Rounds run for every year the registry knows (and any year of a collection_rounds row);
+-- collection_rounds overrides the default dates (opens 1 Jan, due 31 Mar of the following year).
 -- chased_by_code: whose 催报 list the row goes on (a city-run school is chased by the city).
 with templates as (
     select * from {{ ref('stg_audit__template_submitters') }}
@@ -20,10 +20,13 @@ counties as (
     select * from {{ ref('ref_counties') }}
 ),
 
+-- A year has rounds once its registry is loaded (the registry says who owes the school
+-- templates); a row in collection_rounds opens a round for another year. A sheet received
+-- for a year without a registry (a county's previous-year budget, a typo) opens none.
 years as (
     select distinct year from schools
     union
-    select distinct year from {{ ref('stg_audit__review_state') }}
+    select distinct year from {{ ref('collection_rounds') }}
 ),
 
 expected as (
