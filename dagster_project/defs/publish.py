@@ -116,7 +116,9 @@ def finance_reports(context: dg.AssetExecutionContext, vocwh: VocwhResource, run
 
 
 @dg.asset(
-    deps=[AUDIT_ASSET_KEY],
+    # after the build too: a receipt ends with what its submitter still owes (the mart
+    # submission_status, issue 10), so it must read the build of its own run
+    deps=[AUDIT_ASSET_KEY, MART_BUILD_KEY],
     group_name=GROUP,
     kinds={"html"},
     output_required=False,
