@@ -64,6 +64,25 @@ def _cmd_suites(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_review_action(args: argparse.Namespace) -> int:
+    """review / approve / reopen (issue 10): exit 2 with the reason, and nothing written, on bad input."""
+    from dagster_project.core.runlock import RunInProgress, run_lock
+    from dagster_project.store.review import ReviewError, apply_action
+
+    settings = Settings.from_env()
+    try:
+        with run_lock(settings.warehouse_dir, f"vocwh {args.command}", on_wait=lambda msg: print(msg, file=sys.stderr)):
+            r = apply_action(settings.warehouse_path, args.command, args.template, args.submitter, args.year, args.by, args.reason)
+    except (ReviewError, RunInProgress) as e:
+        print(f"错误 (error): {e}", file=sys.stderr)
+        return 2
+    what = {"review": "已审核 (reviewed)", "approve": "已审批并锁定 (approved, locked)", "reopen": "已重新开放 (reopened)"}[r.action]
+    version = f" v{r.version}" if r.version else ""
+    print(f"{what}: {r.template} {r.submitter_code} {r.year}{version} by {r.by_name} ({r.os_user}) at {r.at:%Y-%m-%d %H:%M:%S} UTC")
+    print("下次运行时生效 (takes effect in the marts on the next run)")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from dagster_project.publish.cli import add_publish_commands
 
@@ -80,6 +99,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.set_defaults(func=_cmd_status)
     p = sub.add_parser("suites", help="regenerate expectations/*.json from the template definitions")
     p.set_defaults(func=_cmd_suites)
+    for name, help_ in [
+        ("review", "县区审核 the county reviews a submitter's current version"),
+        ("approve", "市局审批并锁定 the city approves and locks it (a revision after the lock needs --reason)"),
+        ("reopen", "市局重新开放 the city unlocks it (--reason required)"),
+    ]:
+        p = sub.add_parser(name, help=help_)
+        p.add_argument("--template", required=True, help="template key, e.g. enrollment")
+        p.add_argument("--submitter", required=True, help="school, county or funder code")
+        p.add_argument("--year", required=True, type=int)
+        p.add_argument("--by", help="经办人姓名 who does this (required)")
+        p.add_argument("--reason", help="原因 why (required for reopen and for approving a revision)")
+        p.set_defaults(func=_cmd_review_action)
     add_publish_commands(sub)
     args = parser.parse_args(argv)
     return int(args.func(args) or 0)

@@ -55,7 +55,14 @@ def summarise_run(settings: Settings, run_id: str, files_seen: int | None = None
     elif any(selection is None for (selection,) in builds):
         build = "full"
     else:
-        templates = sorted({part.removeprefix("source:submissions.").rstrip("+") for (sel,) in builds for part in sel.split()})
+        templates = sorted(
+            {
+                part.removeprefix("source:submissions.").rstrip("+")
+                for (sel,) in builds
+                for part in sel.split()
+                if part.startswith("source:submissions.")
+            }
+        )
         build = "for " + ", ".join(templates)
     outputs = {
         "BI snapshot": str(settings.snapshot_path),

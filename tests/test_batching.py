@@ -152,7 +152,7 @@ def test_marts_do_not_depend_on_batching(tmp_path: Path) -> None:
     # The marts themselves, built by dbt, for the one-shot and the many-run warehouses (other
     # run ids, so other submission ids: the only input the sources above leave out).
     expected = _marts(at_once.warehouse_dir, tmp_path / "w1")
-    assert all(len(df) for df in expected.values())
+    assert all(len(df) for t, df in expected.items() if not t.endswith("_approved"))  # nothing approved in the sample
     got = _marts(many_runs.warehouse_dir, tmp_path / "w_many_runs")
     for table in mart_tables():
         pd.testing.assert_frame_equal(got[table], expected[table], obj=f"many_runs: marts.{table}")

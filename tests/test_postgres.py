@@ -211,7 +211,9 @@ def test_readers_see_one_whole_build_throughout_republishes(
         row = pg_rows(url, sql.SQL("SELECT (SELECT build_id FROM vocwh_publish.published_build), q.* FROM (") + fp + sql.SQL(") q"))
         expected[row[0][0]] = row[0][1:]
     assert len(expected) == 2 and len(set(expected.values())) == 2
-    assert all(all(v for v in fpv) for fpv in expected.values()), "a table is empty in one of the builds"
+    # nothing in the sample is approved: the _approved marts (issue 10) are empty in both builds
+    filled = [i for i, t in enumerate([*tables, "", ""]) if not t.endswith("_approved")]
+    assert all(all(fpv[i] for i in filled) for fpv in expected.values()), "a table is empty in one of the builds"
 
     stop = threading.Event()
     errors: list[str] = []

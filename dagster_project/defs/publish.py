@@ -116,7 +116,8 @@ def finance_reports(context: dg.AssetExecutionContext, vocwh: VocwhResource, run
 
 
 # After the marts too: a receipt names its school from marts.schools, which a registry in the
-# same run may have just changed (the dbt step reports mart_build even when nothing was built).
+# same run may have just changed, and ends with what its submitter still owes (the mart
+# submission_status), as of this run (the dbt step reports mart_build even when nothing was built).
 @dg.asset(
     deps=[AUDIT_ASSET_KEY, MART_BUILD_KEY],
     group_name=GROUP,

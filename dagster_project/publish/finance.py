@@ -27,6 +27,7 @@ from xlsxwriter.worksheet import Worksheet
 from dagster_project.core.files import replace_atomically, temp_path
 from dagster_project.publish.common import Row, choice_order, choice_zh, content_hash, county_names, fetch_rows, school_names, to_float
 from dagster_project.publish.payout import payout_list
+from dagster_project.publish.rounds import outstanding_rows
 from dagster_project.publish.summary import write_summary_html
 
 __all__ = ["FORMULA_TRIGGERS", "SHEETS", "YUAN_FORMAT", "write_finance_workbook", "write_summary_html"]
@@ -312,6 +313,17 @@ INDICATOR_COLS = (
     Col("rule", "依据条款", "wrap", 48),
 )
 
+# Issue 10: the 催报 list (who still owes what), from the mart submission_status.
+OUTSTANDING_COLS = (
+    Col("chased_by_name", "催报单位", width=12),
+    Col("template_zh", "报表", width=22),
+    Col("submitter_code", "报送单位代码", width=13),
+    Col("submitter_name", "报送单位名称", width=28),
+    Col("status_zh", "状态", width=16),
+    Col("deadline", "截止日期", width=12),
+    Col("is_late", "已逾期", "flag", 8, alert=True),
+)
+
 # Sheet name -> what the 说明 sheet says about it.
 SHEETS: dict[str, str] = {
     "生均拨款": (
@@ -350,6 +362,7 @@ SHEETS: dict[str, str] = {
         "政策各项要求的指标：全市、各县区或各校的本年值、上年值、变化及是否符合政策方向（仅供参考的指标不判断方向），"
         "每项附政策条款。依据：二(一)至二(四)、二(六)、二(九)。"
     ),
+    "催报清单": "按县（市）区列出本年度尚未报送或被退回的报表（市属学校由市教育局催报），截止日期已过的标为已逾期。",
 }
 
 
@@ -528,6 +541,7 @@ def write_finance_workbook(
         "recruitment": lambda: _recruitment_rows(con, year),
         "recruitment_clause": lambda: _recruitment_clause(con, year),
         "indicators": lambda: _indicator_rows(con, year),
+        "outstanding": lambda: outstanding_rows(con, year),
     }
     rows = {k: f() for k, f in data.items()}  # query everything before writing anything
     content = content_hash(year, rows)
@@ -569,6 +583,7 @@ def write_finance_workbook(
             totals=False,
         )
         _sheet(wb, fmts, "政策指标", f"{year}年度 政策指标（各项附政策条款）", INDICATOR_COLS, rows["indicators"], totals=False)
+        _sheet(wb, fmts, "催报清单", f"{year}年度 催报清单（未报送或被退回）", OUTSTANDING_COLS, rows["outstanding"], 2, totals=False)
         wb.close()
         replace_atomically(tmp, out_path)
     finally:
@@ -616,6 +631,7 @@ def _readme_sheet(wb: xlsxwriter.Workbook, fmts: _Formats, year: int, rows: dict
         "县区经费倾斜": len(rows["tilt"]),
         "教师招聘": len(rows["recruitment"]),
         "政策指标": len(rows["indicators"]),
+        "催报清单": len(rows["outstanding"]),
     }
     for i, (name, text) in enumerate(SHEETS.items(), 4):
         ws.write_string(i, 0, name, fmts.text)

@@ -13,6 +13,7 @@ import re
 from collections import defaultdict
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -124,6 +125,7 @@ def write_receipts(
         groups[r["submitter_code"] or UNIDENTIFIED].append(r)
     schools = school_names(con)
     versions = _version_notes(con, rows)
+    owed = _still_owed(con)
     out_dir = Path(out_dir)
     paths: list[Path] = []
     for code in sorted(groups):
@@ -133,7 +135,7 @@ def write_receipts(
         else:
             name = submitter_name(code, schools)
             path = out_dir / (f"{code}_{safe_filename(name)}.html" if name else f"{code}.html")
-            page = _page(code, name, groups[code], run_id, versions)
+            page = _page(code, name, groups[code], run_id, versions, owed.get(code))
         if write_page(path, page) and written is not None:
             written.append(path)
         paths.append(path)
@@ -149,11 +151,15 @@ def _version_notes(con: duckdb.DuckDBPyConnection, rows: list[Row]) -> dict[str,
             con, "SELECT submission_id, source_file, sheet, version FROM audit.submissions WHERE list_contains(?, submission_id)", [ids]
         ):
             newer[r["submission_id"]] = r
+    locked = _locked_versions(con)
     out: dict[str, str] = {}
     for r in rows:
         v, status = r.get("version"), r["status"]
         if status == "loaded" and v:
             out[r["submission_id"]] = f"第 {v} 版" + (f"，替代了此前报送的第 {v - 1} 版（更正）" if v > 1 else "（首次报送）")
+            approved = locked.get((r.get("template"), r.get("submitter_code"), r.get("year")))
+            if approved is not None and approved != v:
+                out[r["submission_id"]] += f"；{PENDING_REVISION}，市教育局审批前仍以已审批的第 {approved} 版为准"
         elif status == "superseded":
             n = newer.get(r.get("superseded_by") or "")
             by = (
@@ -167,11 +173,58 @@ def _version_notes(con: duckdb.DuckDBPyConnection, rows: list[Row]) -> dict[str,
     return out
 
 
+OWED_STATUS_ZH = {"missing": "未报送", "rejected": "已退回，待重新报送"}
+
+
+def _still_owed(con: duckdb.DuckDBPyConnection) -> dict[str, list[Row]]:
+    """submitter -> the rounds it still owes (missing or only rejected), from the dbt mart
+    submission_status as of the last build (issue 10); empty before the mart exists."""
+    try:
+        rows = fetch_rows(
+            con,
+            "SELECT submitter_code, year, template, template_zh, status, deadline, is_late FROM marts.submission_status "
+            "WHERE status IN ('missing', 'rejected') ORDER BY submitter_code, year, template",
+        )
+    except duckdb.CatalogException:
+        return {}
+    out: dict[str, list[Row]] = defaultdict(list)
+    for r in rows:
+        out[r["submitter_code"]].append(r)
+    return out
+
+
+def _owed_html(owed: list[Row]) -> str:
+    if not owed:
+        return ""
+    lines = "".join(
+        f"<tr><td>{esc(r['year'])}</td><td>{esc(r['template_zh'] or r['template'])}</td>"
+        f"<td>{esc(OWED_STATUS_ZH.get(r['status'], r['status']))}</td><td>{esc(r['deadline'])}</td>"
+        f"<td>{'已逾期' if r['is_late'] else ''}</td></tr>"
+        for r in owed
+    )
+    return (
+        "<h2>尚未完成的报送任务（截至上次汇总）</h2><table><tr><th>年度</th><th>报表</th><th>状态</th><th>截止日期</th><th></th></tr>"
+        f"{lines}</table>\n"
+    )
+
+
+PENDING_REVISION = "已锁定，作为待审修订版本保存 (stored as a pending revision)"
+
+
+def _locked_versions(con: duckdb.DuckDBPyConnection) -> dict[tuple[Any, Any, Any], int]:
+    """(template, submitter, year) -> approved version, for every locked identity (issue 10)."""
+    try:
+        rows = con.execute("SELECT template, submitter_code, year, approved_version FROM audit.review_state WHERE locked").fetchall()
+    except duckdb.CatalogException:  # a warehouse from before issue 10, opened read-only
+        return {}
+    return {(t, c, y): int(v) for t, c, y, v in rows if v is not None}
+
+
 def _fmt_time(v: object) -> str:
     return f"{v:%Y-%m-%d %H:%M}" if isinstance(v, datetime) else ("" if v is None else str(v))
 
 
-def _page(code: str | None, name: str, rows: list[Row], run_id: str | None, versions: dict[str, str]) -> str:
+def _page(code: str | None, name: str, rows: list[Row], run_id: str | None, versions: dict[str, str], owed: list[Row] | None = None) -> str:
     who = f"{name}（{code}）" if code and name else (code or name)
     counts: dict[str, int] = defaultdict(int)
     for r in rows:
@@ -198,6 +251,7 @@ def _page(code: str | None, name: str, rows: list[Row], run_id: str | None, vers
 <tr><th>本次处理</th><td>共 {len(rows)} 项：{esc(summary)}</td></tr>
 </table>
 {items}
+{_owed_html(owed or [])}
 <p class="note">{esc(footer)}</p>
 </body></html>
 """

@@ -16,6 +16,7 @@ from dagster_project.core.settings import Settings
 from dagster_project.publish.common import mart_years, open_readonly, safe_filename
 from dagster_project.publish.finance import write_finance_workbook
 from dagster_project.publish.receipts import select_batch, write_receipts
+from dagster_project.publish.rounds import write_outstanding_html
 from dagster_project.publish.summary import write_summary_html
 from dagster_project.store.warehouse import current_build_id
 
@@ -45,6 +46,8 @@ def produce_reports(
         for year in years or mart_years(con):
             xlsx, html = finance_paths(settings, year, out_dir)
             out[year] = (write_finance_workbook(con, year, xlsx, build, written), write_summary_html(con, year, html, build, written))
+            # 催报 page (issue 10) beside them: who still owes what, per county
+            write_outstanding_html(con, year, xlsx.parent / f"outstanding_{year}.html", build, written)
     return out
 
 

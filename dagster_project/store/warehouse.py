@@ -190,6 +190,10 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         _add_key_columns(con, t)
         _add_new_columns(con, t)
         con.execute(current_view_ddl(t))
+    # issue 10: review/approval log, lock state and the approved.<template> views
+    from dagster_project.store.review import ensure_review_schema
+
+    ensure_review_schema(con)
 
 
 def current_build_id(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> str | None:

@@ -39,7 +39,11 @@ class BuildPlan:
 
     @property
     def select(self) -> str | None:
-        return None if self.full else " ".join(f"source:submissions.{t}+" for t in self.pending)
+        if self.full:
+            return None
+        # the approved figures and the round's status (issue 10) change with every new version
+        # and every review action, which also marks its template pending
+        return " ".join([*(f"source:submissions.{t}+ source:approved.{t}+" for t in self.pending), "source:audit+"])
 
     @property
     def nothing_to_do(self) -> bool:

@@ -10,20 +10,26 @@
 -#}
 {{ config(schema='audit', materialized='table', contract={'enforced': false}) }}
 
-{%- set published = [
-    ref('per_student_funding'),
-    ref('training_volume'),
-    ref('training_target_progress'),
-    ref('partnership_income'),
-    ref('award_spending'),
-    ref('award_entitlements'),
-    ref('county_funding_tilt'),
-    ref('schools'),
-    ref('recruitment_hires'),
-    ref('recruitment_compliance'),
-    ref('policy_indicators'),
-    ref('award_payout'),
+{#- Each mart has its approved twin <mart>_approved (issue 10, macros/figures/figures.sql);
+    the payout list and the round's status exist once. -#}
+{%- set figure_marts = [
+    'per_student_funding',
+    'training_volume',
+    'training_target_progress',
+    'partnership_income',
+    'award_spending',
+    'award_entitlements',
+    'county_funding_tilt',
+    'schools',
+    'recruitment_hires',
+    'recruitment_compliance',
+    'policy_indicators',
 ] %}
+{%- set published = [ref('award_payout'), ref('submission_status')] %}
+{%- for name in figure_marts %}
+    {%- do published.append(ref(name)) %}
+    {%- do published.append(ref(figures_model(name, 'approved'))) %}
+{%- endfor %}
 
 {#- The build's --select (null for a full build): publishing rewrites only the years an
     incremental build can have changed. -#}

@@ -1,22 +1,23 @@
--- 技能大赛奖励发放名单 the award payout list: one row per year, person and event, with the
+-- 技能大赛奖励发放名单 the award payout list, on the approved figures (issue 10: finance pays
+-- against what the city approved and locked): one row per year, person and event, with the
 -- name and masked ID number of the counted award's row (personal data: schema restricted,
 -- never in the BI snapshot). Every amount is award_entitlements' own; only what is still
 -- to pay is computed, here in SQL.
 with entitlements as (
-    select * from {{ ref('award_entitlements') }}
+    select * from {{ ref('award_entitlements_approved') }}
 ),
 
 person_events as (
     select year, person_key, event_key, counted_submission_id, counted_source_row_number
-    from {{ ref('int_award_person_events') }}
+    from {{ ref('int_award_person_events_approved') }}
 ),
 
 recipients as (
-    select * from {{ ref('stg_submissions__award_recipients') }}
+    select * from {{ ref('stg_submissions__award_recipients_approved') }}
 ),
 
 schools as (
-    select * from {{ ref('schools') }}
+    select * from {{ ref('schools_approved') }}
 )
 
 select

@@ -1,0 +1,258 @@
+"""Review, approval and lock of submissions (issue 10): the county reviews, the city approves.
+
+Every action is one row appended to ``audit.review_actions`` (never updated, never deleted):
+who (the ``--by`` name and the OS user), when, on which stored version, and why. The state
+of an identity (template, submitter, year) is derived from that log, in one view,
+``audit.review_state``, which the command line, the receipts and dbt all read:
+
+- locked: there is an ``approve`` not followed by a ``reopen``; the version it names is the
+  approved one, whose rows ``approved.<template>`` shows (the second dbt source);
+- reviewed: a ``review`` of the current version after the last ``reopen``.
+
+Ingestion does not change: a later file for a locked identity is loaded as the newest
+version (the latest figures show it) while the approved figures stay on the approved
+version until the city approves the revision, with a reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from dagster_project.core.codes import county_names
+from dagster_project.core.templates import CITY_CODE, TEMPLATES, Template
+
+ACTIONS = ("review", "approve", "reopen")
+
+REVIEW_DDL = """
+CREATE SCHEMA IF NOT EXISTS approved;
+CREATE TABLE IF NOT EXISTS audit.review_actions (
+    action_id BIGINT PRIMARY KEY,
+    action VARCHAR NOT NULL,  -- review (county) / approve (city, locks) / reopen (city, unlocks)
+    template VARCHAR NOT NULL,
+    submitter_code VARCHAR NOT NULL,
+    year INTEGER NOT NULL,
+    submission_id VARCHAR,  -- the stored version acted on (null for a reopen)
+    version INTEGER,
+    by_name VARCHAR NOT NULL,
+    os_user VARCHAR,
+    acted_at TIMESTAMP NOT NULL,
+    reason VARCHAR
+);
+CREATE TABLE IF NOT EXISTS audit.template_submitters (
+    template VARCHAR PRIMARY KEY,
+    template_zh VARCHAR,
+    submitter_kind VARCHAR  -- school / county / funder / city: who is expected in a round
+);
+"""
+
+# One row per identity that has anything: a sheet received (any status) or an action.
+REVIEW_STATE_SQL = """
+CREATE OR REPLACE VIEW audit.review_state AS
+WITH acts AS (
+    SELECT *, max(CASE WHEN action = 'reopen' THEN action_id END)
+        OVER (PARTITION BY template, submitter_code, year) AS last_reopen
+    FROM audit.review_actions
+), decided AS (
+    SELECT template, submitter_code, year,
+        arg_max(submission_id, action_id) FILTER (WHERE action = 'approve' AND action_id > coalesce(last_reopen, -1))
+            AS approved_submission_id,
+        arg_max(submission_id, action_id) FILTER (WHERE action = 'review' AND action_id > coalesce(last_reopen, -1))
+            AS reviewed_submission_id
+    FROM acts GROUP BY ALL
+), received AS (
+    SELECT template, submitter_code, year,
+        arg_max(submission_id, receipt_seq) FILTER (WHERE status = 'loaded') AS current_submission_id,
+        max(version) FILTER (WHERE status = 'loaded') AS current_version,
+        count(*) FILTER (WHERE status IN ('loaded', 'superseded', 'duplicate')) AS accepted_sheets,
+        count(*) FILTER (WHERE status = 'rejected') AS rejected_sheets,
+        min(received_at) FILTER (WHERE status IN ('loaded', 'superseded', 'duplicate')) AS first_accepted_at,
+        max(received_at) AS last_received_at
+    FROM audit.submissions
+    WHERE template IS NOT NULL AND submitter_code IS NOT NULL AND year IS NOT NULL
+    GROUP BY ALL
+)
+SELECT
+    coalesce(r.template, d.template) AS template,
+    coalesce(r.submitter_code, d.submitter_code) AS submitter_code,
+    coalesce(r.year, d.year) AS year,
+    r.current_submission_id,
+    r.current_version,
+    d.approved_submission_id,
+    a.version AS approved_version,
+    (d.approved_submission_id IS NOT NULL) AS locked,
+    (d.reviewed_submission_id IS NOT NULL AND d.reviewed_submission_id = r.current_submission_id) AS reviewed,
+    coalesce(r.accepted_sheets, 0) AS accepted_sheets,
+    coalesce(r.rejected_sheets, 0) AS rejected_sheets,
+    r.first_accepted_at,
+    r.last_received_at
+FROM received r
+FULL JOIN decided d USING (template, submitter_code, year)
+LEFT JOIN audit.submissions a ON a.submission_id = d.approved_submission_id
+"""
+
+
+def approved_view_ddl(template: Template) -> str:
+    """``approved.<template>``: the rows of the approved version of each locked identity
+    (a submission id names one sheet of one identity, so it alone selects the rows)."""
+    return (
+        f"CREATE OR REPLACE VIEW approved.{template.key} AS\n"
+        f"SELECT h.* FROM history.{template.key} h\n"
+        f"WHERE h.submission_id IN (SELECT approved_submission_id FROM audit.review_state WHERE locked);"
+    )
+
+
+def submitter_kind(template: Template) -> str:
+    """Who owes this template in a round, from its definition (so a new template needs nothing)."""
+    if template.submitter_column is None:
+        return "city"
+    return {"school_code": "school", "county_code": "county", "funder_code": "funder"}.get(template.submitter_column, "school")
+
+
+def ensure_review_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """The action log, its derived state, the approved views and the templates' submitter kinds."""
+    con.execute(REVIEW_DDL)
+    con.execute(REVIEW_STATE_SQL)
+    for t in TEMPLATES.values():
+        con.execute(approved_view_ddl(t))
+    con.execute("DELETE FROM audit.template_submitters")
+    con.executemany(
+        "INSERT INTO audit.template_submitters VALUES (?, ?, ?)", [(t.key, t.zh, submitter_kind(t)) for t in TEMPLATES.values()]
+    )
+
+
+class ReviewError(ValueError):
+    """A review action refused; the message is for the clerk (Chinese, with the English key)."""
+
+
+@dataclass(frozen=True)
+class ReviewResult:
+    action: str
+    template: str
+    submitter_code: str
+    year: int
+    submission_id: str | None
+    version: int | None
+    by_name: str
+    os_user: str
+    at: dt.datetime
+    reason: str | None
+
+
+def _state(con: duckdb.DuckDBPyConnection, template: str, submitter: str, year: int) -> dict[str, Any] | None:
+    cur = con.execute(
+        "SELECT * FROM audit.review_state WHERE template = ? AND submitter_code = ? AND year = ?", [template, submitter, year]
+    )
+    row = cur.fetchone()
+    return dict(zip([d[0] for d in cur.description], row, strict=True)) if row else None
+
+
+def _known_submitter(con: duckdb.DuckDBPyConnection, submitter: str, year: int) -> bool:
+    if submitter == CITY_CODE or submitter in county_names():
+        return True
+    in_registry = con.execute(
+        "SELECT count(*) FROM history.school_registry WHERE school_code = ? AND year = ?", [submitter, year]
+    ).fetchone()
+    sent = con.execute("SELECT count(*) FROM audit.submissions WHERE submitter_code = ?", [submitter]).fetchone()
+    return bool((in_registry and in_registry[0]) or (sent and sent[0]))
+
+
+def record_action(
+    con: duckdb.DuckDBPyConnection,
+    action: str,
+    template: str,
+    submitter: str,
+    year: int,
+    by: str | None,
+    reason: str | None = None,
+    os_user: str | None = None,
+) -> ReviewResult:
+    """Validate and append one action; raises ReviewError (nothing written) for bad input.
+
+    The rules: ``--by`` always; a reason for a reopen and for approving a revision of a
+    locked identity; only a received (loaded) version can be reviewed or approved; what is
+    approved is not approved again unless a newer version is pending."""
+    by = (by or "").strip()
+    reason = (reason or "").strip() or None
+    if action not in ACTIONS:
+        raise ReviewError(f"未知操作 {action} (unknown action)")
+    if not by:
+        raise ReviewError("必须用 --by 注明经办人姓名 (--by is required: who does this)")
+    if template not in TEMPLATES:
+        raise ReviewError(f"未知模板 {template}，可用：{', '.join(TEMPLATES)} (unknown template)")
+    years = {r[0] for r in con.execute("SELECT DISTINCT year FROM audit.submissions WHERE year IS NOT NULL").fetchall()}
+    if year not in years:
+        raise ReviewError(f"{year} 年度没有任何报送记录 (unknown year)")
+    if not _known_submitter(con, submitter, year):
+        raise ReviewError(f"未知报送单位 {submitter}：不在 {year} 年度名录或县区代码中 (unknown submitter)")
+    state = _state(con, template, submitter, year)
+    ident = f"{TEMPLATES[template].zh}（{template}）{submitter} {year} 年度"
+    current_id = state["current_submission_id"] if state else None
+    locked = bool(state and state["locked"])
+    if action == "reopen":
+        if not reason:
+            raise ReviewError("重新开放必须用 --reason 说明原因 (--reason is required to reopen)")
+        if not locked:
+            raise ReviewError(f"{ident} 未锁定，无需重新开放 (not locked: nothing to reopen)")
+    elif current_id is None:
+        raise ReviewError(f"{ident} 尚未收到可入库的报表，无法{'审核' if action == 'review' else '审批'} (nothing received to {action})")
+    elif action == "review" and state and state["reviewed"]:
+        raise ReviewError(f"{ident} 第 {state['current_version']} 版已审核 (already reviewed)")
+    elif action == "approve" and locked:
+        assert state is not None
+        if state["approved_submission_id"] == current_id:
+            raise ReviewError(f"{ident} 第 {state['approved_version']} 版已审批锁定 (already approved; no revision pending)")
+        if not reason:
+            raise ReviewError(f"{ident} 已锁定，审批修订版本须用 --reason 说明原因 (--reason is required to approve a revision)")
+    version = None if action == "reopen" else (state or {}).get("current_version")
+    submission_id = None if action == "reopen" else current_id
+    user = os_user or _os_user()
+    at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        next_id = con.execute("SELECT coalesce(max(action_id), 0) + 1 FROM audit.review_actions").fetchone()
+        con.execute(
+            "INSERT INTO audit.review_actions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [next_id[0] if next_id else 1, action, template, submitter, year, submission_id, version, by, user, at, reason],
+        )
+        # the marts read the approved figures: the next run rebuilds what depends on them
+        con.execute(
+            "INSERT INTO audit.pending_builds VALUES (?, ?) ON CONFLICT (template) DO UPDATE SET since = excluded.since", [template, at]
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return ReviewResult(action, template, submitter, year, submission_id, version, by, user, at, reason)
+
+
+def apply_action(
+    warehouse_path: Path, action: str, template: str, submitter: str, year: int, by: str | None, reason: str | None = None
+) -> ReviewResult:
+    """One action on the working database (what the command line and the Dagster job call;
+    the caller holds the run lock)."""
+    from dagster_project.store.warehouse import connect, ensure_schema
+
+    if not warehouse_path.exists():
+        raise ReviewError("仓库尚未建立，请先运行一次入库 (no warehouse yet: run an ingestion first)")
+    with connect(warehouse_path) as con:
+        ensure_schema(con)
+        return record_action(con, action, template, submitter, year, by, reason)
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (a container): still record something
+        return "unknown"
+
+
+def review_actions(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    cur = con.execute("SELECT * FROM audit.review_actions ORDER BY action_id")
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]

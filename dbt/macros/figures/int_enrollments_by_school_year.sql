@@ -1,0 +1,12 @@
+{#- int_enrollments_by_school_year: see the model of that name (models/intermediate/int_enrollments_by_school_year.sql). -#}
+{% macro int_enrollments_by_school_year_sql(figures) -%}
+-- 在校生及学费（按校按年）enrolment and tuition income per school and year.
+select
+    year,
+    school_code,
+    cast(sum(students) as {{ dbt.type_bigint() }}) as enrolled_students,
+    {{ to_money('sum(tuition_income_yuan)') }} as tuition_income_yuan,
+    cast(count(*) as {{ dbt.type_bigint() }}) as program_categories
+from {{ ref(figures_model('stg_submissions__enrollments', figures)) }}
+group by year, school_code
+{%- endmacro %}

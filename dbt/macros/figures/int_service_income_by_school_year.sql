@@ -1,0 +1,32 @@
+{#- int_service_income_by_school_year: see the model of that name (models/intermediate/int_service_income_by_school_year.sql). -#}
+{% macro int_service_income_by_school_year_sql(figures) -%}
+-- 社会服务收入（按校按年）social-service income per school and year (policy-rules.md §2,
+-- offset_suspected): training income plus partnership income of every category but donation.
+with income_lines as (
+    select
+        year,
+        school_code,
+        income_yuan as training_income_yuan,
+        {{ to_money('0') }} as partnership_service_income_yuan
+    from {{ ref(figures_model('stg_submissions__trainings', figures)) }}
+
+    union all
+
+    select
+        year,
+        school_code,
+        {{ to_money('0') }} as training_income_yuan,
+        income_yuan as partnership_service_income_yuan
+    from {{ ref(figures_model('stg_submissions__partnership_incomes', figures)) }}
+    where income_category <> 'donation'
+)
+
+select
+    year,
+    school_code,
+    {{ to_money('sum(training_income_yuan)') }} as training_income_yuan,
+    {{ to_money('sum(partnership_service_income_yuan)') }} as partnership_service_income_yuan,
+    {{ to_money('sum(training_income_yuan) + sum(partnership_service_income_yuan)') }} as service_income_yuan
+from income_lines
+group by year, school_code
+{%- endmacro %}

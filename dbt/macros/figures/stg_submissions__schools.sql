@@ -1,0 +1,18 @@
+{#- stg_submissions__schools: see the model of that name (models/staging/stg_submissions__schools.sql). -#}
+{% macro stg_submissions__schools_sql(figures) -%}
+-- 职业院校名录 the school registry, one row per school and year.
+with source as (
+    select * from {{ source(figures_schema(figures), 'school_registry') }}
+)
+
+select
+    cast(year as {{ dbt.type_int() }}) as year,
+    cast(school_code as {{ dbt.type_string() }}) as school_code,
+    cast(school_name as {{ dbt.type_string() }}) as school_name,
+    cast(county_code as {{ dbt.type_string() }}) as county_code,
+    cast(school_level as {{ dbt.type_string() }}) as school_level,
+    cast(sponsor as {{ dbt.type_string() }}) as sponsor,
+    cast(has_comprehensive_hs as {{ dbt.type_boolean() }}) as has_comprehensive_hs,
+    {{ submission_lineage() }}
+from source
+{%- endmacro %}
