@@ -198,8 +198,51 @@ def published_city(tmp_path_factory: pytest.TempPathFactory) -> PublishedCity:
     _hostile_city(landing)
     settings = Settings.from_env(raw_dir=landing, warehouse_dir=root / "warehouse", pii_key=PUBLISH_PII_KEY)
     run_ingest(settings)
+    # Issue 10: the city approves everything received, then one school corrects its 2024
+    # enrolment after the lock, so the approved figures (what finance pays against) and the
+    # latest differ in exactly one place.
+    approve_everything(settings)
+    _correction_after_the_lock(landing)
+    run_ingest(settings)
     dbt_build_real(settings, root)
     return PublishedCity(settings, root)
+
+
+# The sample school that corrects its 2024 enrolment after the lock (published_city): category
+# 46 goes from 397 to 420 pupils; the approved figures keep 397.
+LOCKED_SCHOOL = "5122020087"
+LOCKED_SCHOOL_APPROVED_STUDENTS = 397 + 308 + 252 + 432 + 131
+LOCKED_SCHOOL_LATEST_STUDENTS = 420 + 308 + 252 + 432 + 131
+
+
+def _correction_after_the_lock(landing: Path) -> None:
+    write_csv(
+        landing / "2025-06-锁定后更正/吉林市第一职业高级中学/2024年在校生及学费收入（锁定后更正）.csv",
+        [
+            ["年度", "学校标识码", "专业大类代码", "专业大类名称", "在校生数", "其中：职教高考班学生数", "学费收入（元）"],
+            [2024, LOCKED_SCHOOL, "46", "装备制造大类", 420, "", "476400.00"],
+            [2024, LOCKED_SCHOOL, "49", "食品药品与粮食大类", 308, 0, "0.00"],
+            [2024, LOCKED_SCHOOL, "51", "电子与信息大类", 252, "", "302400.00"],
+            [2024, LOCKED_SCHOOL, "53", "财经商贸大类", 432, "", "345600.00"],
+            [2024, LOCKED_SCHOOL, "54", "", 131, "", "262000.00"],
+        ],
+    )
+
+
+def approve_everything(settings: Settings, by: str = "市教育局 测试") -> int:
+    """The city approves every identity with a received version, through the real code path
+    (``store.review.record_action``, as ``vocwh approve`` does); returns how many."""
+    from dagster_project.store.review import record_action
+    from dagster_project.store.warehouse import connect
+
+    with connect(settings.warehouse_path) as con:
+        todo = con.execute(
+            "SELECT template, submitter_code, year FROM audit.review_state "
+            "WHERE current_submission_id IS NOT NULL AND NOT locked ORDER BY ALL"
+        ).fetchall()
+        for template, submitter, year in todo:
+            record_action(con, "approve", template, submitter, year, by)
+    return len(todo)
 
 
 @pytest.fixture
