@@ -208,41 +208,43 @@ def published_city(tmp_path_factory: pytest.TempPathFactory) -> PublishedCity:
     return PublishedCity(settings, root)
 
 
-# The sample school that corrects its 2024 enrolment after the lock (published_city): category
-# 46 goes from 397 to 420 pupils; the approved figures keep 397.
-LOCKED_SCHOOL = "5122020087"
-LOCKED_SCHOOL_APPROVED_STUDENTS = 397 + 308 + 252 + 432 + 131
-LOCKED_SCHOOL_LATEST_STUDENTS = 420 + 308 + 252 + 432 + 131
+# The sample school that corrects its 2024 enrolment after the lock (published_city), 吉林市旅游
+# 职业学校: category 42 goes from 60 to 80 pupils; the approved figures keep 60.
+LOCKED_SCHOOL = "5122020095"
+LOCKED_SCHOOL_APPROVED_STUDENTS = 60 + 176 + 184
+LOCKED_SCHOOL_LATEST_STUDENTS = 80 + 176 + 184
 
 
 def _correction_after_the_lock(landing: Path) -> None:
     write_csv(
-        landing / "2025-06-锁定后更正/吉林市第一职业高级中学/2024年在校生及学费收入（锁定后更正）.csv",
+        landing / "2025-06-锁定后更正/吉林市旅游职业学校/附件1 在校生及学费收入（锁定后更正）.csv",
         [
             ["年度", "学校标识码", "专业大类代码", "专业大类名称", "在校生数", "其中：职教高考班学生数", "学费收入（元）"],
-            [2024, LOCKED_SCHOOL, "46", "装备制造大类", 420, "", "476400.00"],
-            [2024, LOCKED_SCHOOL, "49", "食品药品与粮食大类", 308, 0, "0.00"],
-            [2024, LOCKED_SCHOOL, "51", "电子与信息大类", 252, "", "302400.00"],
-            [2024, LOCKED_SCHOOL, "53", "财经商贸大类", 432, "", "345600.00"],
-            [2024, LOCKED_SCHOOL, "54", "", 131, "", "262000.00"],
+            [2024, LOCKED_SCHOOL, "42", "资源环境与安全大类", 80, "", "48000.00"],
+            [2024, LOCKED_SCHOOL, "53", "财经商贸大类", 176, "", "0.00"],
+            [2024, LOCKED_SCHOOL, "54", "", 184, 0, "216384.00"],
         ],
     )
 
 
-def approve_everything(settings: Settings, by: str = "市教育局 测试") -> int:
+def approve_all(con: duckdb.DuckDBPyConnection, by: str = "市教育局 测试") -> int:
     """The city approves every identity with a received version, through the real code path
     (``store.review.record_action``, as ``vocwh approve`` does); returns how many."""
     from dagster_project.store.review import record_action
+
+    todo = con.execute(
+        "SELECT template, submitter_code, year FROM audit.review_state WHERE current_submission_id IS NOT NULL AND NOT locked ORDER BY ALL"
+    ).fetchall()
+    for template, submitter, year in todo:
+        record_action(con, "approve", template, submitter, year, by)
+    return len(todo)
+
+
+def approve_everything(settings: Settings, by: str = "市教育局 测试") -> int:
     from dagster_project.store.warehouse import connect
 
     with connect(settings.warehouse_path) as con:
-        todo = con.execute(
-            "SELECT template, submitter_code, year FROM audit.review_state "
-            "WHERE current_submission_id IS NOT NULL AND NOT locked ORDER BY ALL"
-        ).fetchall()
-        for template, submitter, year in todo:
-            record_action(con, "approve", template, submitter, year, by)
-    return len(todo)
+        return approve_all(con, by)
 
 
 @pytest.fixture

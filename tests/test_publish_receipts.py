@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from dagster_project.publish.receipts import parse_reason, select_batch, write_receipts
-from tests.conftest import HOSTILE_SCHOOL, HTML_SCHOOL, PublishedCity
+from tests.conftest import HOSTILE_SCHOOL, HTML_SCHOOL, LOCKED_SCHOOL, PublishedCity
 
 HEALTH = "5122020062"  # 吉林市卫生学校
 FIRST_VOC_HS = "5122020087"  # 吉林市第一职业高级中学, corrected its 2024 enrollment (raw/2025-03-更正)
@@ -30,9 +30,16 @@ def con(published_city: PublishedCity) -> Iterator[duckdb.DuckDBPyConnection]:
 
 @pytest.fixture(scope="module")
 def receipts(con: duckdb.DuckDBPyConnection, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """File name -> page, for the one batch the session's ingest made."""
-    paths = write_receipts(con, tmp_path_factory.mktemp("receipts"))
+    """File name -> page, for the sample's batch (published_city's first ingest; its second is
+    the correction after the lock)."""
+    paths = write_receipts(con, tmp_path_factory.mktemp("receipts"), _first_run(con))
     return {p.name: p.read_text(encoding="utf-8") for p in paths}
+
+
+def _first_run(con: duckdb.DuckDBPyConnection) -> str:
+    row = con.execute("SELECT run_id FROM audit.submissions ORDER BY processed_at, receipt_seq LIMIT 1").fetchone()
+    assert row and row[0]
+    return str(row[0])
 
 
 def text(html: str) -> str:
@@ -102,9 +109,19 @@ def test_submitted_text_is_escaped(receipts: dict[str, str]) -> None:
 
 
 def test_latest_batch_by_default(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    """The latest batch is published_city's correction after the lock: one sheet, loaded as the
+    newest version, and its receipt says the approved version still stands (issue 10)."""
     run_id, rows = select_batch(con)
+    assert run_id and run_id != _first_run(con)
+    assert [(r["submitter_code"], r["template"], r["year"], r["status"], r["version"]) for r in rows] == [
+        (LOCKED_SCHOOL, "enrollment", 2024, "loaded", 2)
+    ]
+    (first,) = con.execute("SELECT count(*) FROM audit.submissions WHERE run_id = ?", [_first_run(con)]).fetchone()  # type: ignore[misc]
     (total,) = con.execute("SELECT count(*) FROM audit.submissions").fetchone()  # type: ignore[misc]
-    assert run_id and len(rows) == total  # one ingest: one batch
+    assert first == total - 1  # the sample's whole ingest was one batch
+    (page,) = [p.read_text(encoding="utf-8") for p in write_receipts(con, tmp_path / "latest")]
+    assert "第 2 版，替代了此前报送的第 1 版（更正）；已锁定，作为待审修订版本保存 (stored as a pending revision)" in page
+    assert "市教育局审批前仍以已审批的第 1 版为准" in page
     assert write_receipts(con, tmp_path / "none", "no-such-run") == []
 
 

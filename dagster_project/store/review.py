@@ -67,7 +67,7 @@ WITH acts AS (
     FROM acts GROUP BY ALL
 ), received AS (
     SELECT template, submitter_code, year,
-        arg_max(submission_id, receipt_seq) FILTER (WHERE status = 'loaded') AS current_submission_id,
+        arg_max(submission_id, version) FILTER (WHERE status = 'loaded') AS current_submission_id,  -- one loaded version per identity
         max(version) FILTER (WHERE status = 'loaded') AS current_version,
         count(*) FILTER (WHERE status IN ('loaded', 'superseded', 'duplicate')) AS accepted_sheets,
         count(*) FILTER (WHERE status = 'rejected') AS rejected_sheets,
