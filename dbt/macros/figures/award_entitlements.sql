@@ -1,4 +1,4 @@
-{#- award_entitlements: see the model of that name (models/marts/award_entitlements.sql). -#}
+{#- The SQL of the models award_entitlements and award_entitlements_approved (macros/figures/figures.sql). -#}
 {% macro award_entitlements_sql(figures) -%}
 -- 技能大赛奖励应发明细 award entitlement per person, event and year (policy-rules.md §1).
 -- person_key only: no name or ID number.

@@ -1,4 +1,4 @@
-{#- award_spending: see the model of that name (models/marts/award_spending.sql). -#}
+{#- The SQL of the models award_spending and award_spending_approved (macros/figures/figures.sql). -#}
 {% macro award_spending_sql(figures) -%}
 -- 技能大赛奖励支出汇总 award spending per school, year, competition level, organizer type and
 -- role (policy-rules.md §1.7). A person-event counts under the level, organizer and role of

@@ -1,4 +1,4 @@
-{#- county_funding_tilt: see the model of that name (models/marts/county_funding_tilt.sql). -#}
+{#- The SQL of the models county_funding_tilt and county_funding_tilt_approved (macros/figures/figures.sql). -#}
 {% macro county_funding_tilt_sql(figures) -%}
 -- 新增教育经费向职业教育倾斜 county funding tilt (policy-rules.md §5), per county and year
 -- whose previous year's budget is known.

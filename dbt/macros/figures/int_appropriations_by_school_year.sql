@@ -1,4 +1,4 @@
-{#- int_appropriations_by_school_year: see the model of that name (models/intermediate/int_appropriations_by_school_year.sql). -#}
+{#- The SQL of the models int_appropriations_by_school_year and int_appropriations_by_school_year_approved (macros/figures/figures.sql). -#}
 {% macro int_appropriations_by_school_year_sql(figures) -%}
 -- 生均拨款（按校按年）appropriations per school and year, summed over funders
 -- (policy-rules.md §2). Where funders give different standards, the highest is used.

@@ -1,4 +1,4 @@
-{#- int_award_person_events: see the model of that name (models/intermediate/int_award_person_events.sql). -#}
+{#- The SQL of the models int_award_person_events and int_award_person_events_approved (macros/figures/figures.sql). -#}
 {% macro int_award_person_events_sql(figures) -%}
 -- 获奖人-赛项 one row per person, event and year (policy-rules.md §1.4, §1.7): the counted
 -- award's attributes and entitlement, with claimed and paid summed over all the

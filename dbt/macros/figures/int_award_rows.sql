@@ -1,4 +1,4 @@
-{#- int_award_rows: see the model of that name (models/intermediate/int_award_rows.sql). -#}
+{#- The SQL of the models int_award_rows and int_award_rows_approved (macros/figures/figures.sql). -#}
 {% macro int_award_rows_sql(figures) -%}
 -- 获奖记录（按行）award rows with their standard, de-duplication and entitlement, one row per
 -- submitted award row (policy-rules.md §1). Grain: submission_id, source_row_number.

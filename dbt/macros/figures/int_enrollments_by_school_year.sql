@@ -1,4 +1,4 @@
-{#- int_enrollments_by_school_year: see the model of that name (models/intermediate/int_enrollments_by_school_year.sql). -#}
+{#- The SQL of the models int_enrollments_by_school_year and int_enrollments_by_school_year_approved (macros/figures/figures.sql). -#}
 {% macro int_enrollments_by_school_year_sql(figures) -%}
 -- 在校生及学费（按校按年）enrolment and tuition income per school and year.
 select

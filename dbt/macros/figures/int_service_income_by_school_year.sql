@@ -1,4 +1,4 @@
-{#- int_service_income_by_school_year: see the model of that name (models/intermediate/int_service_income_by_school_year.sql). -#}
+{#- The SQL of the models int_service_income_by_school_year and int_service_income_by_school_year_approved (macros/figures/figures.sql). -#}
 {% macro int_service_income_by_school_year_sql(figures) -%}
 -- 社会服务收入（按校按年）social-service income per school and year (policy-rules.md §2,
 -- offset_suspected): training income plus partnership income of every category but donation.

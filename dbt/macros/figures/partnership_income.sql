@@ -1,4 +1,4 @@
-{#- partnership_income: see the model of that name (models/marts/partnership_income.sql). -#}
+{#- The SQL of the models partnership_income and partnership_income_approved (macros/figures/figures.sql). -#}
 {% macro partnership_income_sql(figures) -%}
 -- 校企合作及社会服务收入 partnership income per school, year, cooperation type and income
 -- category (policy-rules.md §4).

@@ -1,4 +1,4 @@
-{#- per_student_funding: see the model of that name (models/marts/per_student_funding.sql). -#}
+{#- The SQL of the models per_student_funding and per_student_funding_approved (macros/figures/figures.sql). -#}
 {% macro per_student_funding_sql(figures) -%}
 -- 生均拨款 per-student funding per school and year (policy-rules.md §2), over the schools
 -- that have an enrollment or an appropriation submission that year.

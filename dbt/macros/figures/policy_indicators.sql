@@ -1,4 +1,4 @@
-{#- policy_indicators: see the model of that name (models/marts/policy_indicators.sql). -#}
+{#- The SQL of the models policy_indicators and policy_indicators_approved (macros/figures/figures.sql). -#}
 {% macro policy_indicators_sql(figures) -%}
 -- 政策指标 the policy indicators of policy-rules.md §7 in one long table: one row per year,
 -- indicator and scope (city 220200, county or school), with the previous year's value of the

@@ -1,4 +1,4 @@
-{#- recruitment_compliance: see the model of that name (models/marts/recruitment_compliance.sql). -#}
+{#- The SQL of the models recruitment_compliance and recruitment_compliance_approved (macros/figures/figures.sql). -#}
 {% macro recruitment_compliance_sql(figures) -%}
 -- 教师招聘合规 recruitment compliance per school and year (policy-rules.md §6): counts of
 -- hires and of each rule's violations, from recruitment_hires. compliant_hires counts hires

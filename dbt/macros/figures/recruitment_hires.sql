@@ -1,4 +1,4 @@
-{#- recruitment_hires: see the model of that name (models/marts/recruitment_hires.sql). -#}
+{#- The SQL of the models recruitment_hires and recruitment_hires_approved (macros/figures/figures.sql). -#}
 {% macro recruitment_hires_sql(figures) -%}
 -- 教师招聘 teacher hires and the rules of 二(六) (policy-rules.md §6), one row per hire.
 -- Each flag is null where its rule does not apply to the hire; part-time teachers (兼职教师)

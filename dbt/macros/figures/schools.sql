@@ -1,4 +1,4 @@
-{#- schools: see the model of that name (models/marts/schools.sql). -#}
+{#- The SQL of the models schools and schools_approved (macros/figures/figures.sql). -#}
 {% macro schools_sql(figures) -%}
 -- 职业院校 schools per year as the registry gives them, with the county's name: the names
 -- every report shows come from here (publishing reads dbt models only).

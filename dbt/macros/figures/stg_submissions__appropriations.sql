@@ -1,4 +1,4 @@
-{#- stg_submissions__appropriations: see the model of that name (models/staging/stg_submissions__appropriations.sql). -#}
+{#- The SQL of the models stg_submissions__appropriations and stg_submissions__appropriations_approved (macros/figures/figures.sql). -#}
 {% macro stg_submissions__appropriations_sql(figures) -%}
 -- 生均拨款 appropriations, one row per funder, school and year.
 -- standard_per_student_yuan stays null where no standard exists yet (市属高职).

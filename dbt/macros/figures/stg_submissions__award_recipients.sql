@@ -1,4 +1,4 @@
-{#- stg_submissions__award_recipients: see the model of that name (models/staging/stg_submissions__award_recipients.sql). -#}
+{#- The SQL of the models stg_submissions__award_recipients and stg_submissions__award_recipients_approved (macros/figures/figures.sql). -#}
 {% macro stg_submissions__award_recipients_sql(figures) -%}
 {#-
     获奖人员信息 the names and masked ID numbers of the competition awards, one row per

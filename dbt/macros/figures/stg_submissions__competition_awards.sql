@@ -1,4 +1,4 @@
-{#- stg_submissions__competition_awards: see the model of that name (models/staging/stg_submissions__competition_awards.sql). -#}
+{#- The SQL of the models stg_submissions__competition_awards and stg_submissions__competition_awards_approved (macros/figures/figures.sql). -#}
 {% macro stg_submissions__competition_awards_sql(figures) -%}
 -- 技能大赛获奖情况 competition awards, one row per person and award as submitted.
 -- Personal data stays out: person_name and id_masked are not selected; person_key (the

@@ -1,4 +1,4 @@
-{#- stg_submissions__county_budgets: see the model of that name (models/staging/stg_submissions__county_budgets.sql). -#}
+{#- The SQL of the models stg_submissions__county_budgets and stg_submissions__county_budgets_approved (macros/figures/figures.sql). -#}
 {% macro stg_submissions__county_budgets_sql(figures) -%}
 -- 县区教育经费 county education budgets, one row per county and year.
 with source as (

@@ -1,4 +1,4 @@
-{#- stg_submissions__enrollments: see the model of that name (models/staging/stg_submissions__enrollments.sql). -#}
+{#- The SQL of the models stg_submissions__enrollments and stg_submissions__enrollments_approved (macros/figures/figures.sql). -#}
 {% macro stg_submissions__enrollments_sql(figures) -%}
 -- 在校生及学费收入 enrolment by programme category, one row per school, year and category.
 with source as (

@@ -1,4 +1,4 @@
-{#- stg_submissions__partnership_incomes: see the model of that name (models/staging/stg_submissions__partnership_incomes.sql). -#}
+{#- The SQL of the models stg_submissions__partnership_incomes and stg_submissions__partnership_incomes_approved (macros/figures/figures.sql). -#}
 {% macro stg_submissions__partnership_incomes_sql(figures) -%}
 -- 校企合作及社会服务收入 partnership and social-service income, one row per contract line.
 with source as (

@@ -1,4 +1,4 @@
-{#- stg_submissions__schools: see the model of that name (models/staging/stg_submissions__schools.sql). -#}
+{#- The SQL of the models stg_submissions__schools and stg_submissions__schools_approved (macros/figures/figures.sql). -#}
 {% macro stg_submissions__schools_sql(figures) -%}
 -- 职业院校名录 the school registry, one row per school and year.
 with source as (

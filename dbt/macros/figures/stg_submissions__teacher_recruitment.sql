@@ -1,4 +1,4 @@
-{#- stg_submissions__teacher_recruitment: see the model of that name (models/staging/stg_submissions__teacher_recruitment.sql). -#}
+{#- The SQL of the models stg_submissions__teacher_recruitment and stg_submissions__teacher_recruitment_approved (macros/figures/figures.sql). -#}
 {% macro stg_submissions__teacher_recruitment_sql(figures) -%}
 -- 教师招聘情况 teacher hires, one row per hire as submitted (added 2026-11).
 -- Personal data stays out: person_name and id_masked are not selected; person_key (the keyed

@@ -1,4 +1,4 @@
-{#- stg_submissions__trainings: see the model of that name (models/staging/stg_submissions__trainings.sql). -#}
+{#- The SQL of the models stg_submissions__trainings and stg_submissions__trainings_approved (macros/figures/figures.sql). -#}
 {% macro stg_submissions__trainings_sql(figures) -%}
 -- 培训开展情况 training programmes, one row per programme as submitted.
 with source as (

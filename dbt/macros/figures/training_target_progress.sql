@@ -1,4 +1,4 @@
-{#- training_target_progress: see the model of that name (models/marts/training_target_progress.sql). -#}
+{#- The SQL of the models training_target_progress and training_target_progress_approved (macros/figures/figures.sql). -#}
 {% macro training_target_progress_sql(figures) -%}
 -- 劳动教育和职业启蒙培训目标进度 citywide labor-enlightenment trainees against the plan
 -- target (policy-rules.md §3), one row per year with training data. The target and its plan

@@ -1,4 +1,4 @@
-{#- training_volume: see the model of that name (models/marts/training_volume.sql). -#}
+{#- The SQL of the models training_volume and training_volume_approved (macros/figures/figures.sql). -#}
 {% macro training_volume_sql(figures) -%}
 -- 培训规模 training volume per school, year and training type (policy-rules.md §3).
 with trainings as (

@@ -1,4 +1,3 @@
--- 生均拨款（按校按年）appropriations per school and year, summed over funders
--- (policy-rules.md §2). Where funders give different standards, the highest is used.
--- The SQL is the macro int_appropriations_by_school_year_sql (macros/figures/int_appropriations_by_school_year.sql), shared with int_appropriations_by_school_year_approved.
+-- int_appropriations_by_school_year on the latest received versions (issue 10). The SQL, with its comments, is the macro
+-- int_appropriations_by_school_year_sql in macros/figures/int_appropriations_by_school_year.sql, which int_appropriations_by_school_year_approved instantiates too.
 {{ int_appropriations_by_school_year_sql('latest') }}

@@ -1,3 +1,3 @@
--- 在校生及学费（按校按年）enrolment and tuition income per school and year.
--- The SQL is the macro int_enrollments_by_school_year_sql (macros/figures/int_enrollments_by_school_year.sql), shared with int_enrollments_by_school_year_approved.
+-- int_enrollments_by_school_year on the latest received versions (issue 10). The SQL, with its comments, is the macro
+-- int_enrollments_by_school_year_sql in macros/figures/int_enrollments_by_school_year.sql, which int_enrollments_by_school_year_approved instantiates too.
 {{ int_enrollments_by_school_year_sql('latest') }}

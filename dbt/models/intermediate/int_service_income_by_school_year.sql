@@ -1,4 +1,3 @@
--- 社会服务收入（按校按年）social-service income per school and year (policy-rules.md §2,
--- offset_suspected): training income plus partnership income of every category but donation.
--- The SQL is the macro int_service_income_by_school_year_sql (macros/figures/int_service_income_by_school_year.sql), shared with int_service_income_by_school_year_approved.
+-- int_service_income_by_school_year on the latest received versions (issue 10). The SQL, with its comments, is the macro
+-- int_service_income_by_school_year_sql in macros/figures/int_service_income_by_school_year.sql, which int_service_income_by_school_year_approved instantiates too.
 {{ int_service_income_by_school_year_sql('latest') }}

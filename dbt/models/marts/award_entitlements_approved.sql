@@ -1,3 +1,3 @@
--- award_entitlements computed from the versions the city approved (locked) only (issue 10); the SQL is
--- the macro award_entitlements_sql (macros/figures/award_entitlements.sql), shared with award_entitlements.
+-- award_entitlements on the versions the city approved (locked) only (issue 10). The SQL, with its comments, is the macro
+-- award_entitlements_sql in macros/figures/award_entitlements.sql, which award_entitlements instantiates too.
 {{ award_entitlements_sql('approved') }}

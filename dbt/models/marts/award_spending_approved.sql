@@ -1,3 +1,3 @@
--- award_spending computed from the versions the city approved (locked) only (issue 10); the SQL is
--- the macro award_spending_sql (macros/figures/award_spending.sql), shared with award_spending.
+-- award_spending on the versions the city approved (locked) only (issue 10). The SQL, with its comments, is the macro
+-- award_spending_sql in macros/figures/award_spending.sql, which award_spending instantiates too.
 {{ award_spending_sql('approved') }}

@@ -1,3 +1,3 @@
--- county_funding_tilt computed from the versions the city approved (locked) only (issue 10); the SQL is
--- the macro county_funding_tilt_sql (macros/figures/county_funding_tilt.sql), shared with county_funding_tilt.
+-- county_funding_tilt on the versions the city approved (locked) only (issue 10). The SQL, with its comments, is the macro
+-- county_funding_tilt_sql in macros/figures/county_funding_tilt.sql, which county_funding_tilt instantiates too.
 {{ county_funding_tilt_sql('approved') }}

@@ -1,4 +1,3 @@
--- 校企合作及社会服务收入 partnership income per school, year, cooperation type and income
--- category (policy-rules.md §4).
--- The SQL is the macro partnership_income_sql (macros/figures/partnership_income.sql), shared with partnership_income_approved.
+-- partnership_income on the latest received versions (issue 10). The SQL, with its comments, is the macro
+-- partnership_income_sql in macros/figures/partnership_income.sql, which partnership_income_approved instantiates too.
 {{ partnership_income_sql('latest') }}

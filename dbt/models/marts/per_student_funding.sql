@@ -1,4 +1,3 @@
--- 生均拨款 per-student funding per school and year (policy-rules.md §2), over the schools
--- that have an enrollment or an appropriation submission that year.
--- The SQL is the macro per_student_funding_sql (macros/figures/per_student_funding.sql), shared with per_student_funding_approved.
+-- per_student_funding on the latest received versions (issue 10). The SQL, with its comments, is the macro
+-- per_student_funding_sql in macros/figures/per_student_funding.sql, which per_student_funding_approved instantiates too.
 {{ per_student_funding_sql('latest') }}

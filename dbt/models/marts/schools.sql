@@ -1,4 +1,3 @@
--- 职业院校 schools per year as the registry gives them, with the county's name: the names
--- every report shows come from here (publishing reads dbt models only).
--- The SQL is the macro schools_sql (macros/figures/schools.sql), shared with schools_approved.
+-- schools on the latest received versions (issue 10). The SQL, with its comments, is the macro
+-- schools_sql in macros/figures/schools.sql, which schools_approved instantiates too.
 {{ schools_sql('latest') }}

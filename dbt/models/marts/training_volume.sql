@@ -1,3 +1,3 @@
--- 培训规模 training volume per school, year and training type (policy-rules.md §3).
--- The SQL is the macro training_volume_sql (macros/figures/training_volume.sql), shared with training_volume_approved.
+-- training_volume on the latest received versions (issue 10). The SQL, with its comments, is the macro
+-- training_volume_sql in macros/figures/training_volume.sql, which training_volume_approved instantiates too.
 {{ training_volume_sql('latest') }}

@@ -1,4 +1,3 @@
--- 生均拨款 appropriations, one row per funder, school and year.
--- standard_per_student_yuan stays null where no standard exists yet (市属高职).
--- The SQL is the macro stg_submissions__appropriations_sql (macros/figures/stg_submissions__appropriations.sql), shared with stg_submissions__appropriations_approved.
+-- stg_submissions__appropriations on the latest received versions (issue 10). The SQL, with its comments, is the macro
+-- stg_submissions__appropriations_sql in macros/figures/stg_submissions__appropriations.sql, which stg_submissions__appropriations_approved instantiates too.
 {{ stg_submissions__appropriations_sql('latest') }}

@@ -1,3 +1,3 @@
--- 职业院校名录 the school registry, one row per school and year.
--- The SQL is the macro stg_submissions__schools_sql (macros/figures/stg_submissions__schools.sql), shared with stg_submissions__schools_approved.
+-- stg_submissions__schools on the latest received versions (issue 10). The SQL, with its comments, is the macro
+-- stg_submissions__schools_sql in macros/figures/stg_submissions__schools.sql, which stg_submissions__schools_approved instantiates too.
 {{ stg_submissions__schools_sql('latest') }}

@@ -1,3 +1,3 @@
--- 培训开展情况 training programmes, one row per programme as submitted.
--- The SQL is the macro stg_submissions__trainings_sql (macros/figures/stg_submissions__trainings.sql), shared with stg_submissions__trainings_approved.
+-- stg_submissions__trainings on the latest received versions (issue 10). The SQL, with its comments, is the macro
+-- stg_submissions__trainings_sql in macros/figures/stg_submissions__trainings.sql, which stg_submissions__trainings_approved instantiates too.
 {{ stg_submissions__trainings_sql('latest') }}
