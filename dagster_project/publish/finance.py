@@ -34,7 +34,7 @@ from dagster_project.publish.common import Row, choice_order, choice_zh, content
 from dagster_project.publish.payout import payout_list
 from dagster_project.publish.rounds import outstanding_rows
 from dagster_project.publish.summary import write_summary_html
-from dagster_project.transform.dbt_project import model_grain, models
+from dagster_project.transform.dbt_project import Model, model_grain, models
 
 __all__ = ["FORMULA_TRIGGERS", "SHEETS", "YUAN_FORMAT", "write_finance_workbook", "write_summary_html"]
 
@@ -590,7 +590,14 @@ def _differences(con: duckdb.DuckDBPyConnection, year: int) -> list[Row]:
         return []
 
 
-def _column_zh(mart: str, column: str) -> str:
+Described = dict[str, Model]  # the project's models by name, read once per workbook
+
+
+def _described() -> Described:
+    return {m.name: m for m in models()}
+
+
+def _column_zh(described: Described, mart: str, column: str) -> str:
     """A mart column as a clerk reads it: the workbook's header where a sheet shows that column,
     else the Chinese words its yml description starts with, else the column name."""
     for source, cols in LATEST_SOURCES.values():
@@ -599,23 +606,23 @@ def _column_zh(mart: str, column: str) -> str:
                 if col.key == column:
                     return col.zh
             break
-    model = next((m for m in models() if m.name == mart), None)
+    model = described.get(mart)
     found = _LEADING_ZH.match((model.columns.get(column) or "") if model else "")
     return found.group(0) if found else column
 
 
-def _mart_zh(mart: str) -> str:
+def _mart_zh(described: Described, mart: str) -> str:
     """A mart's Chinese name: the first words of its yml description (``生均拨款 per-student …``)."""
-    model = next((m for m in models() if m.name == mart), None)
+    model = described.get(mart)
     words = (model.description if model else "").split()
     return words[0] if words and _LEADING_ZH.match(words[0]) else mart
 
 
-def _difference_text(d: Row) -> str:
+def _difference_text(described: Described, d: Row) -> str:
     """What 最新报送 says about one difference."""
     if d["difference"] == "changed":
         changed = [c for c in (d.get("changed_columns") or "").split(", ") if c]
-        return "已变更：" + "、".join(_column_zh(d["mart"], c) for c in changed)
+        return "已变更：" + "、".join(_column_zh(described, d["mart"], c) for c in changed)
     if d["difference"] == "withdrawn":
         return "已撤回：最新报送中已无此行"
     return "有未审批的报送"
@@ -630,7 +637,7 @@ def _key_text(value: object) -> str:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
-def _mark_latest(rows: list[Row], mart: str, diffs: Sequence[Row], year: int | None = None) -> None:
+def _mark_latest(described: Described, rows: list[Row], mart: str, diffs: Sequence[Row], year: int | None = None) -> None:
     """Set each row's ``latest`` (the column 最新报送) from the mart's differences, matched on the
     grain columns the row has (the mart's grain from the manifest). A row of a sheet that sums
     the mart (training volume per type) collects the differences of every row it sums;
@@ -648,10 +655,10 @@ def _mark_latest(rows: list[Row], mart: str, diffs: Sequence[Row], year: int | N
                     values = dict(zip(grain, parts, strict=True))
                     index[shown].setdefault(tuple(values[g] for g in shown), []).append(d)
         hits = index[shown].get(tuple(_key_text(r[g]) for g in shown), [])
-        r["latest"] = "；".join(dict.fromkeys(_difference_text(d) for d in hits)) or None
+        r["latest"] = "；".join(dict.fromkeys(_difference_text(described, d) for d in hits)) or None
 
 
-def _difference_rows(con: duckdb.DuckDBPyConnection, year: int, diffs: Sequence[Row]) -> list[Row]:
+def _difference_rows(con: duckdb.DuckDBPyConnection, described: Described, year: int, diffs: Sequence[Row]) -> list[Row]:
     """The sheet 审批后变更: the year's differences with names and Chinese labels."""
     counties, schools = county_names(), school_names(con, year)
     rows = []
@@ -662,11 +669,11 @@ def _difference_rows(con: duckdb.DuckDBPyConnection, year: int, diffs: Sequence[
         rows.append(
             {
                 **d,
-                "mart_zh": _mart_zh(d["mart"]),
+                "mart_zh": _mart_zh(described, d["mart"]),
                 "school_name": schools.get(d.get("school_code") or ""),
                 "county_name": counties.get(d.get("county_code") or "", d.get("county_code")),
                 "difference_zh": DIFFERENCE_ZH.get(d["difference"], d["difference"]),
-                "changed_zh": "、".join(_column_zh(d["mart"], c) for c in changed) or None,
+                "changed_zh": "、".join(_column_zh(described, d["mart"], c) for c in changed) or None,
             }
         )
     return rows
@@ -696,10 +703,10 @@ def write_finance_workbook(
         "outstanding": lambda: outstanding_rows(con, year),
     }
     rows = {k: f() for k, f in data.items()}  # query everything before writing anything
-    diffs = _differences(con, year)
+    diffs, described = _differences(con, year), _described()
     for key, (mart, _) in LATEST_SOURCES.items():
-        _mark_latest(rows[key], mart, diffs, year=year if key == "volume" else None)
-    rows["differences"] = _difference_rows(con, year, diffs)
+        _mark_latest(described, rows[key], mart, diffs, year=year if key == "volume" else None)
+    rows["differences"] = _difference_rows(con, described, year, diffs)
     content = content_hash(year, rows)
     if workbook_records(Path(out_path)).get("vocwh_content") == content:
         return Path(out_path)
