@@ -26,8 +26,9 @@ def test_assets_materialise(city_copy: Settings) -> None:
     assert Path(reports["workbook_2024"].value).name == "finance_2024.xlsx" and Path(reports["workbook_2024"].value).exists()
     assert Path(reports["summary_2024"].value).exists()
     rec = result.asset_materializations_for_node(receipts.op.name)[0].metadata
-    # this Dagster run ingested nothing, so the latest batch (the session's ingest) gets its receipts
-    assert rec["batch"].value.startswith("manual-") and rec["receipts"].value == 40
+    # this Dagster run ingested nothing, so the latest batch gets its receipts: published_city's
+    # second ingest, the one correction after the lock (LOCKED_SCHOOL), one receipt
+    assert rec["batch"].value.startswith("manual-") and rec["receipts"].value == 1
     assert Path(rec["folder"].value) == settings.reports_dir / "receipts" / rec["batch"].value
 
 
