@@ -1,7 +1,8 @@
 """The finance workbook and the HTML summary, read back as a user would see them.
 
 Built from the real pipeline and dbt build (``published_city``: the sample city plus a
-hostile 2025). Every figure in the workbook must be the marts' own (issue 8).
+hostile 2025, all approved, then one school's 2024 enrolment corrected after the lock). Every
+figure in the workbook must be the marts' own (issue 8), of the approved figures (issue 10).
 """
 
 from __future__ import annotations
@@ -33,7 +34,17 @@ from dagster_project.publish.finance import (
     write_finance_workbook,
     write_summary_html,
 )
-from tests.conftest import FORMULA_NAME, HOSTILE, HOSTILE_SCHOOL, HTML_NAME, PEOPLE_2025, PublishedCity
+from tests.conftest import (
+    FORMULA_NAME,
+    HOSTILE,
+    HOSTILE_SCHOOL,
+    HTML_NAME,
+    LOCKED_SCHOOL,
+    LOCKED_SCHOOL_APPROVED_STUDENTS,
+    LOCKED_SCHOOL_LATEST_STUDENTS,
+    PEOPLE_2025,
+    PublishedCity,
+)
 
 YEARS = (2023, 2024, 2025)
 
@@ -73,27 +84,31 @@ def _header_row(ws: Worksheet, first: str) -> int:
     return next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == first and r > 1)
 
 
-# sheet -> (dbt model, columns, first header) : what each sheet shows
+# sheet -> (dbt model, columns, first header) : what each sheet shows. Finance pays against the
+# approved figures (issue 10): every sheet is the approved twin (the payout list is on them).
 SHEET_MODELS: dict[str, tuple[str, tuple[Col, ...], str]] = {
-    "生均拨款": ("marts.per_student_funding", FUNDING_COLS, FUNDING_COLS[0].zh),
-    "大赛奖励": ("marts.award_entitlements", AWARD_COLS, AWARD_COLS[0].zh),
+    "生均拨款": ("marts.per_student_funding_approved", FUNDING_COLS, FUNDING_COLS[0].zh),
+    "大赛奖励": ("marts.award_entitlements_approved", AWARD_COLS, AWARD_COLS[0].zh),
     "奖励发放名单": ("restricted.award_payout", PAYOUT_COLS, PAYOUT_COLS[0].zh),
-    "校企合作收入": ("marts.partnership_income", PARTNERSHIP_COLS, PARTNERSHIP_COLS[0].zh),
-    "培训目标": ("marts.training_volume", VOLUME_COLS, VOLUME_COLS[0].zh),
-    "县区经费倾斜": ("marts.county_funding_tilt", TILT_COLS, TILT_COLS[0].zh),
+    "校企合作收入": ("marts.partnership_income_approved", PARTNERSHIP_COLS, PARTNERSHIP_COLS[0].zh),
+    "培训目标": ("marts.training_volume_approved", VOLUME_COLS, VOLUME_COLS[0].zh),
+    "县区经费倾斜": ("marts.county_funding_tilt_approved", TILT_COLS, TILT_COLS[0].zh),
 }
 
 
 @pytest.mark.parametrize("year", YEARS)
 def test_every_money_column_sums_to_the_mart(workbooks: dict[int, openpyxl.Workbook], con: duckdb.DuckDBPyConnection, year: int) -> None:
     """Issue 8: the workbook shows the marts' numbers. Each money column's cells, and its totals
-    row, add up to sum(column) of the dbt model for that year."""
+    row, add up to sum(column) of the dbt model for that year: the approved twin (issue 10),
+    which published_city fills (everything is approved there)."""
     checked = 0
     for sheet, (model, cols, first) in SHEET_MODELS.items():
         ws = workbooks[year][sheet]
         top = _header_row(ws, first)
         rows = table(ws, top)
         n = con.execute(f"SELECT count(*) FROM {model} WHERE year = ?", [year]).fetchone()
+        # the sample's years fill every sheet: the comparison below is not one of empty tables
+        assert n and (n[0] > 0 or year == 2025), (year, model)
         if sheet != "培训目标":  # the training block sums schools per type
             assert n == (len(rows),), (year, sheet)
         headers = [c.value for c in ws[top]]
@@ -124,7 +139,8 @@ def test_funding_sheet(workbooks: dict[int, openpyxl.Workbook], con: duckdb.Duck
     assert ws.freeze_panes == "C3"  # title and header rows, code and name columns
     rows = {r["学校标识码"].value: r for r in table(ws)}
     mart = {r[0]: r[1:] for r in con.execute(
-        "SELECT school_code, school_name, shortfall_yuan, below_standard, no_standard FROM marts.per_student_funding WHERE year = 2024"
+        "SELECT school_code, school_name, shortfall_yuan, below_standard, no_standard FROM marts.per_student_funding_approved "
+        "WHERE year = 2024"
     ).fetchall()}  # fmt: skip
     assert set(rows) == set(mart)
     for code, (name, shortfall, below, no_standard) in mart.items():
@@ -209,14 +225,16 @@ def test_partnership_target_and_tilt_sheets(workbooks: dict[int, openpyxl.Workbo
 
     target = table(wb["培训目标"])
     mart = con.execute(
-        "SELECT year, labor_enlightenment_trainees, average_met FROM marts.training_target_progress WHERE year <= 2024 ORDER BY year"
+        "SELECT year, labor_enlightenment_trainees, average_met FROM marts.training_target_progress_approved WHERE year <= 2024 ORDER BY year"
     ).fetchall()
     assert [(r["年度"].value, r["劳动教育和职业启蒙培训人数"].value, r["年均达到目标"].value) for r in target] == [
         (y, n, "是" if met else "否") for y, n, met in mart
     ]
 
     tilt = {r["区划代码"].value: r for r in table(wb["县区经费倾斜"])}
-    shares = dict(con.execute("SELECT county_code, increment_vocational_share FROM marts.county_funding_tilt WHERE year = 2024").fetchall())
+    shares = dict(
+        con.execute("SELECT county_code, increment_vocational_share FROM marts.county_funding_tilt_approved WHERE year = 2024").fetchall()
+    )
     assert set(tilt) == set(shares)
     code = next(c for c, v in shares.items() if v is not None)
     assert tilt[code]["新增经费中职业教育占比"].value == pytest.approx(float(shares[code]))
@@ -313,15 +331,88 @@ def test_recruitment_and_indicator_sheets(workbooks: dict[int, openpyxl.Workbook
     assert "二(六)" in ws["A1"].value
     rows = table(ws)
     (n, bad) = con.execute(
-        "SELECT count(*), count(*) FILTER (WHERE compliant = false) FROM marts.recruitment_hires WHERE year = 2024"
+        "SELECT count(*), count(*) FILTER (WHERE compliant = false) FROM marts.recruitment_hires_approved WHERE year = 2024"
     ).fetchone()  # type: ignore[misc]
     assert len(rows) == n and n > 0
     assert sum(1 for r in rows if r["合规"].value == "否") == bad
-    keys = {k for (k,) in con.execute("SELECT left(person_key, 16) FROM marts.recruitment_hires WHERE year = 2024").fetchall()}
+    keys = {k for (k,) in con.execute("SELECT left(person_key, 16) FROM marts.recruitment_hires_approved WHERE year = 2024").fetchall()}
     assert {r["人员标识（加密）"].value for r in rows} == keys
     assert "姓名" not in [c.value for c in ws[2]] and "身份证号" not in str([c.value for c in ws[2]])
     ws = wb["政策指标"]
     rows = table(ws)
-    (n,) = con.execute("SELECT count(*) FROM marts.policy_indicators WHERE year = 2024").fetchone()  # type: ignore[misc]
+    (n,) = con.execute("SELECT count(*) FROM marts.policy_indicators_approved WHERE year = 2024").fetchone()  # type: ignore[misc]
     assert len(rows) == n
     assert all("吉市政办发〔2022〕32号" in r["依据条款"].value for r in rows)
+
+
+# ---- approved against latest (issue 10) -------------------------------------------------------
+# published_city: everything received is approved, then LOCKED_SCHOOL sends a 2024 enrolment with
+# 80 instead of 60 pupils in category 42. Its appropriation (7200 yuan per pupil, 3,024,000 yuan
+# for 420 funded pupils) is unchanged, so by policy-rules.md §2 the latest figures become:
+LOCKED_STANDARD, LOCKED_APPROPRIATED, LOCKED_COUNTY = Decimal(7200), Decimal(3_024_000), "220211"
+LOCKED_CHANGED = "enrolled_students, expected_yuan, per_student_yuan, shortfall_yuan, below_standard, students_mismatch"
+LOCKED_CHANGED_ZH = "在校生数、应拨金额（元）、生均拨款（元/生）、缺口（元）、低于标准、学生数不一致"
+
+
+def test_approval_differences_are_exactly_the_locked_schools_correction(con: duckdb.DuckDBPyConnection) -> None:
+    """Every mart is compared with its approved twin: only LOCKED_SCHOOL's 2024 per-student
+    funding differs, as changed, in the columns its enrolment reaches; nothing else, in any year
+    or mart (policy indicators and the rest do not read the enrolled count of one school)."""
+    rows = con.execute("SELECT * FROM marts.approval_differences ORDER BY ALL").fetchall()
+    assert rows == [(2024, "per_student_funding", f"2024 | {LOCKED_SCHOOL}", LOCKED_SCHOOL, LOCKED_COUNTY, "changed", LOCKED_CHANGED)]
+    pick = "SELECT enrolled_students, funded_students, expected_yuan, per_student_yuan, shortfall_yuan, below_standard, students_mismatch "
+    where = "WHERE year = 2024 AND school_code = ?"
+    approved = con.execute(f"{pick} FROM marts.per_student_funding_approved {where}", [LOCKED_SCHOOL]).fetchone()
+    latest = con.execute(f"{pick} FROM marts.per_student_funding {where}", [LOCKED_SCHOOL]).fetchone()
+    n_approved, n_latest = LOCKED_SCHOOL_APPROVED_STUDENTS, LOCKED_SCHOOL_LATEST_STUDENTS
+    assert approved == (n_approved, n_approved, LOCKED_STANDARD * n_approved, LOCKED_STANDARD, Decimal(0), False, False)
+    per_student = (LOCKED_APPROPRIATED / n_latest).quantize(Decimal("0.01"))  # 6872.73: more than 1 yuan below the standard
+    shortfall = LOCKED_STANDARD * n_latest - LOCKED_APPROPRIATED
+    assert latest == (n_latest, n_approved, LOCKED_STANDARD * n_latest, per_student, shortfall, True, True)
+
+
+def test_funding_sheet_shows_the_approved_enrolment_and_marks_the_latest(workbooks: dict[int, openpyxl.Workbook]) -> None:
+    """The workbook pays against the approved 420 pupils; 最新报送 names what the correction
+    changes, highlighted; every other row of every sheet and year has nothing there."""
+    ws = workbooks[2024]["生均拨款"]
+    rows = {r["学校标识码"].value: r for r in table(ws)}
+    locked = rows[LOCKED_SCHOOL]
+    assert locked["在校生数"].value == LOCKED_SCHOOL_APPROVED_STUDENTS
+    assert locked["应拨金额（元）"].value == float(LOCKED_STANDARD * LOCKED_SCHOOL_APPROVED_STUDENTS)
+    assert locked["最新报送"].value == f"已变更：{LOCKED_CHANGED_ZH}"
+    assert locked["最新报送"].fill.fgColor.rgb.endswith("FFC7CE")
+    for year, wb in workbooks.items():
+        for ws in wb.worksheets:
+            headers = [c.value for c in ws[2]]
+            if "最新报送" not in headers:
+                continue
+            marked = [
+                (row[0].value, row[headers.index("最新报送")].value)
+                for row in ws.iter_rows(min_row=3)
+                if len(row) > headers.index("最新报送")
+                and row[headers.index("最新报送")].value not in (None, "最新报送")  # 培训目标 has 2 tables
+            ]
+            expected = [(LOCKED_SCHOOL, f"已变更：{LOCKED_CHANGED_ZH}")] if (year, ws.title) == (2024, "生均拨款") else []
+            assert marked == expected, (year, ws.title)
+
+
+def test_differences_sheet_lists_the_years_differences(workbooks: dict[int, openpyxl.Workbook]) -> None:
+    ws = workbooks[2024]["审批后变更"]
+    rows = [{k: c.value for k, c in r.items()} for r in table(ws)]
+    assert rows == [
+        {
+            "数据表": "生均拨款",
+            "数据表代码": "per_student_funding",
+            "行标识": f"2024 | {LOCKED_SCHOOL}",
+            "学校标识码": LOCKED_SCHOOL,
+            "学校名称": "吉林市第一职业高级中学",
+            "所在县区": "昌邑区",
+            "差异": "已变更",
+            "变更的列": LOCKED_CHANGED_ZH,
+        }
+    ]
+    assert ws["G3"].fill.fgColor.rgb.endswith("FFC7CE")
+    for year in (2023, 2025):
+        assert table(workbooks[year]["审批后变更"]) == [] and workbooks[year]["审批后变更"]["A3"].value == "（本年度无数据）"
+    readme = [c.value for c in workbooks[2024]["说明"]["A"] if c.value]
+    assert any("审批锁定的版本" in v for v in readme) and any("“最新报送”列" in v for v in readme)

@@ -99,6 +99,10 @@ def test_a_round_from_open_to_correction_after_the_lock(env: Settings, tmp_path:
     _on_time(_enrol(raw / "E/在校生.csv", SCHOOL_E, 120))
     _ingest(env)
 
+    # The city approves its own registry first: the approved figures take the schools' names,
+    # county and level from the approved registry.
+    registry = ["--template", "school_registry", "--year", "2024", "--submitter", "220200"]
+    assert vocwh(["approve", *registry, "--by", "市教育局 李强"]) == 0
     common = ["--template", "enrollment", "--year", "2024"]
     assert vocwh(["review", *common, "--submitter", SCHOOL_A, "--by", "昌邑区教育局 王芳"]) == 0
     assert vocwh(["approve", *common, "--submitter", SCHOOL_A, "--by", "市教育局 李强"]) == 0
@@ -142,11 +146,17 @@ def test_a_round_from_open_to_correction_after_the_lock(env: Settings, tmp_path:
     # latest differ, with the 催报 list per county; the same list as a page.
     produce_reports(env, [2024])
     wb = openpyxl.load_workbook(env.reports_dir / "finance_2024.xlsx", read_only=True)
-    approved_sheet = _sheet_rows(wb["生均拨款（已审批）"])
-    a_row = approved_sheet[SCHOOL_A]
-    assert (a_row["已审批"], a_row["在校生数（已审批）"], a_row["在校生数（最新）"], a_row["与最新数据不同"]) == ("是", 300, 310, "是")
-    b_row = approved_sheet[SCHOOL_B]
-    assert (b_row["已审批"], b_row["在校生数（已审批）"], b_row["在校生数（最新）"], b_row["与最新数据不同"]) == ("否", None, 500, "是")
+    funding = _sheet_rows(wb["生均拨款"])
+    assert set(funding) == {SCHOOL_A, "合计"}  # B and E are not approved: nothing to pay against yet
+    assert (funding[SCHOOL_A]["在校生数"], funding[SCHOOL_A]["最新报送"]) == (300, "已变更：在校生数、学费收入（元）")
+    differences = [
+        (r["数据表代码"], r["学校标识码"], r["差异"], r["变更的列"]) for r in _sheet_rows(wb["审批后变更"], key="数据表代码", keep_all=True)
+    ]
+    assert differences == [
+        ("per_student_funding", SCHOOL_A, "已变更", "在校生数、学费收入（元）"),
+        ("per_student_funding", SCHOOL_B, "未审批", None),
+        ("per_student_funding", SCHOOL_E, "未审批", None),
+    ]
     chase = [
         (r["催报单位"], r["报送单位代码"], r["状态"], r["已逾期"])
         for r in _sheet_rows(wb["催报清单"], key="报送单位代码", keep_all=True)
@@ -172,6 +182,7 @@ def test_a_round_from_open_to_correction_after_the_lock(env: Settings, tmp_path:
 
     user = getpass.getuser()
     assert _actions(env) == [
+        ("approve", "220200", 1, "市教育局 李强", user, None),
         ("review", SCHOOL_A, 1, "昌邑区教育局 王芳", user, None),
         ("approve", SCHOOL_A, 1, "市教育局 李强", user, None),
         ("review", SCHOOL_E, 1, "舒兰市教育局 赵敏", user, None),

@@ -1,5 +1,10 @@
 """The finance workbook: one sheet per policy check, for the bureau's finance office.
 
+Finance pays against the figures the city approved and locked (issue 10): every sheet reads
+the approved twin ``marts.<mart>_approved``, and a column 最新报送 says, row by row, where the
+latest received figures differ, as dbt's ``approval_differences`` states it; the sheet
+审批后变更 lists every such difference of the year.
+
 Every text cell may come from a submission, so text is only ever written with
 ``write_string`` and text that a spreadsheet could take for a formula (``=``, ``+``,
 ``-``, ``@``, tab, carriage return) gets a quote-prefix style as well: Excel shows and
@@ -29,6 +34,7 @@ from dagster_project.publish.common import Row, choice_order, choice_zh, content
 from dagster_project.publish.payout import payout_list
 from dagster_project.publish.rounds import outstanding_rows
 from dagster_project.publish.summary import write_summary_html
+from dagster_project.transform.dbt_project import Model, model_grain, models
 
 __all__ = ["FORMULA_TRIGGERS", "SHEETS", "YUAN_FORMAT", "write_finance_workbook", "write_summary_html"]
 
@@ -70,6 +76,7 @@ class _Formats:
         self.share = wb.add_format({**border, "num_format": SHARE_FORMAT})
         self.flag = wb.add_format({**border, "align": "center"})
         self.alert = wb.add_format({**border, "align": "center", "bg_color": "#FFC7CE", "font_color": "#9C0006"})
+        self.alert_wrap = wb.add_format({**border, "text_wrap": True, "valign": "top", "bg_color": "#FFC7CE", "font_color": "#9C0006"})
         self.total_label = wb.add_format({**border, "bold": True, "bg_color": "#F2F2F2"})
         self.total_money = wb.add_format({**border, "bold": True, "bg_color": "#F2F2F2", "num_format": YUAN_FORMAT})
         self.total_int = wb.add_format({**border, "bold": True, "bg_color": "#F2F2F2", "num_format": "#,##0"})
@@ -103,9 +110,9 @@ def _write_cell(ws: Worksheet, r: int, c: int, col: Col, row: Row, fmts: _Format
         else:
             ws.write_number(r, c, f, fmt)
     elif col.kind == "wrap":
-        write_text(ws, r, c, v, fmts, fmts.wrap)
+        write_text(ws, r, c, v, fmts, fmts.alert_wrap if col.alert and v else fmts.wrap)
     else:
-        write_text(ws, r, c, v, fmts)
+        write_text(ws, r, c, v, fmts, fmts.alert_wrap if col.alert and v else None)
 
 
 def _write_table(
@@ -196,6 +203,7 @@ FUNDING_COLS = (
     Col("no_appropriation", "无拨款报送", "flag", 8, alert=True, optional=True),
     Col("standards_disagree", "各拨款单位标准不一致", "flag", 10, alert=True, optional=True),
     Col("offset_basis", "冲抵比对依据", width=16, optional=True),
+    Col("latest", "最新报送", "wrap", 30, alert=True),
 )
 
 AWARD_COLS = (
@@ -217,6 +225,7 @@ AWARD_COLS = (
     Col("paid_without_approval_yuan", "未经批准发放（元）", "money"),
     Col("suppressed_awards", "重复获奖不计（项）", "int", 9, total=True),
     Col("findings", "检查结果", "wrap", 36),
+    Col("latest", "最新报送", "wrap", 30, alert=True),
 )
 
 PAYOUT_COLS = (
@@ -238,6 +247,7 @@ PAYOUT_COLS = (
     Col("paid_without_approval_yuan", "未经批准发放（元）", "money"),
     Col("hr_approval_no", "人社局批准文号", width=22),
     Col("remarks", "备注", "wrap", 30),
+    Col("latest", "最新报送", "wrap", 30, alert=True),
 )
 
 PARTNERSHIP_COLS = (
@@ -253,6 +263,7 @@ PARTNERSHIP_COLS = (
     Col("contracts_over_3y", "合作期超3年的生产型基地合同数", "int", 12, total=True),
     Col("internship_allowance_yuan", "实习津贴（元）", "money"),
     Col("findings", "检查结果", "wrap", 34),
+    Col("latest", "最新报送", "wrap", 30, alert=True),
 )
 
 TARGET_COLS = (
@@ -262,6 +273,7 @@ TARGET_COLS = (
     Col("target", "年均目标", "int", 10),
     Col("year_met", "当年达到目标", "flag", 10, alert=False),
     Col("average_met", "年均达到目标", "flag", 10),
+    Col("latest", "最新报送", "wrap", 30, alert=True),
 )
 
 VOLUME_COLS = (
@@ -271,6 +283,7 @@ VOLUME_COLS = (
     Col("trainees", "培训人数", "int", 16, total=True),
     Col("trainee_hours", "培训人学时", "num", 16, total=True),
     Col("income_yuan", "培训收入（元）", "money", 16),
+    Col("latest", "最新报送", "wrap", 30, alert=True),
 )
 
 TILT_COLS = (
@@ -283,6 +296,7 @@ TILT_COLS = (
     Col("previous_vocational_share", "上年职业教育经费占比", "share", 12),
     Col("increment_vocational_share", "新增经费中职业教育占比", "share", 12),
     Col("tilted", "新增经费向职业教育倾斜", "flag", 12),
+    Col("latest", "最新报送", "wrap", 30, alert=True),
 )
 
 RECRUITMENT_COLS = (
@@ -300,6 +314,7 @@ RECRUITMENT_COLS = (
     Col("panel_ok", "面试评委符合", "flag", 9, alert_false=True),
     Col("compliant", "合规", "flag", 7, alert_false=True),
     Col("findings", "检查结果", "wrap", 40),
+    Col("latest", "最新报送", "wrap", 30, alert=True),
 )
 
 INDICATOR_COLS = (
@@ -311,6 +326,7 @@ INDICATOR_COLS = (
     Col("change", "变化", "num", 14, total=False),
     Col("direction_met", "符合政策方向", "flag", 10, alert_false=True),
     Col("rule", "依据条款", "wrap", 48),
+    Col("latest", "最新报送", "wrap", 30, alert=True),
 )
 
 # Issue 10: the 催报 list (who still owes what), from the mart submission_status.
@@ -322,6 +338,18 @@ OUTSTANDING_COLS = (
     Col("status_zh", "状态", width=16),
     Col("deadline", "截止日期", width=12),
     Col("is_late", "已逾期", "flag", 8, alert=True),
+)
+
+# Issue 10: every difference between the approved and the latest figures of the year.
+DIFFERENCE_COLS = (
+    Col("mart_zh", "数据表", width=20),
+    Col("mart", "数据表代码", width=22),
+    Col("row_key", "行标识", "wrap", 30),
+    Col("school_code", "学校标识码", width=13),
+    Col("school_name", "学校名称", width=26),
+    Col("county_name", "所在县区", width=10),
+    Col("difference_zh", "差异", width=8, alert=True),
+    Col("changed_zh", "变更的列", "wrap", 40),
 )
 
 # Sheet name -> what the 说明 sheet says about it.
@@ -362,12 +390,17 @@ SHEETS: dict[str, str] = {
         "政策各项要求的指标：全市、各县区或各校的本年值、上年值、变化及是否符合政策方向（仅供参考的指标不判断方向），"
         "每项附政策条款。依据：二(一)至二(四)、二(六)、二(九)。"
     ),
+    "审批后变更": (
+        "本年度已审批数据与最新报送数据不一致之处，来自数据表 approval_differences：每个数据表的每一行一条，差异为未审批"
+        "（最新报送中有、尚未审批，不计入本工作簿）、已变更（两者都有，所列各列的值不同）或已撤回（已审批数据中有、最新报送中已没有）。"
+        "市教育局审批修订版本后，下次运行即不再列出。"
+    ),
     "催报清单": "按县（市）区列出本年度尚未报送或被退回的报表（市属学校由市教育局催报），截止日期已过的标为已逾期。",
 }
 
 
 def _funding_rows(con: duckdb.DuckDBPyConnection, year: int) -> list[Row]:
-    rows = fetch_rows(con, "SELECT * FROM marts.per_student_funding WHERE year = ? ORDER BY county_code, school_code", [year])
+    rows = fetch_rows(con, "SELECT * FROM marts.per_student_funding_approved WHERE year = ? ORDER BY county_code, school_code", [year])
     counties, schools = county_names(), school_names(con, year)
     for r in rows:
         r["county_name"] = counties.get(r.get("county_code") or "", r.get("county_code"))
@@ -378,7 +411,9 @@ def _funding_rows(con: duckdb.DuckDBPyConnection, year: int) -> list[Row]:
 def _award_rows(con: duckdb.DuckDBPyConnection, year: int) -> list[Row]:
     """Every amount is the mart's own (over/under-claim, overpaid and paid without approval
     judged row by row in dbt): the sheet adds only names and the findings text."""
-    rows = fetch_rows(con, "SELECT * FROM marts.award_entitlements WHERE year = ? ORDER BY school_code, person_key, event_key", [year])
+    rows = fetch_rows(
+        con, "SELECT * FROM marts.award_entitlements_approved WHERE year = ? ORDER BY school_code, person_key, event_key", [year]
+    )
     schools = school_names(con, year)
     for r in rows:
         r["school_name"] = schools.get(r["school_code"])
@@ -429,7 +464,7 @@ def _payout_rows(con: duckdb.DuckDBPyConnection, year: int) -> list[Row]:
 def _partnership_rows(con: duckdb.DuckDBPyConnection, year: int) -> list[Row]:
     rows = fetch_rows(
         con,
-        "SELECT * FROM marts.partnership_income WHERE year = ? ORDER BY school_code, cooperation_type, income_category",
+        "SELECT * FROM marts.partnership_income_approved WHERE year = ? ORDER BY school_code, cooperation_type, income_category",
         [year],
     )
     counties, schools = county_names(), school_names(con, year)
@@ -454,7 +489,7 @@ def _partnership_rows(con: duckdb.DuckDBPyConnection, year: int) -> list[Row]:
 
 
 def _target_rows(con: duckdb.DuckDBPyConnection, year: int) -> list[Row]:
-    return fetch_rows(con, "SELECT * FROM marts.training_target_progress WHERE year <= ? ORDER BY year", [year])
+    return fetch_rows(con, "SELECT * FROM marts.training_target_progress_approved WHERE year <= ? ORDER BY year", [year])
 
 
 def _volume_rows(con: duckdb.DuckDBPyConnection, year: int) -> list[Row]:
@@ -463,7 +498,7 @@ def _volume_rows(con: duckdb.DuckDBPyConnection, year: int) -> list[Row]:
         """
         SELECT training_type, count(DISTINCT school_code) AS schools, sum(programs) AS programs, sum(trainees) AS trainees,
                sum(trainee_hours) AS trainee_hours, sum(income_yuan) AS income_yuan
-        FROM marts.training_volume WHERE year = ? GROUP BY training_type
+        FROM marts.training_volume_approved WHERE year = ? GROUP BY training_type
         """,
         [year],
     )
@@ -472,7 +507,7 @@ def _volume_rows(con: duckdb.DuckDBPyConnection, year: int) -> list[Row]:
 
 
 def _tilt_rows(con: duckdb.DuckDBPyConnection, year: int) -> list[Row]:
-    rows = fetch_rows(con, "SELECT * FROM marts.county_funding_tilt WHERE year = ? ORDER BY county_code", [year])
+    rows = fetch_rows(con, "SELECT * FROM marts.county_funding_tilt_approved WHERE year = ? ORDER BY county_code", [year])
     counties = county_names()
     for r in rows:
         r["county_name"] = r.get("county_name") or counties.get(r["county_code"], "")
@@ -481,7 +516,9 @@ def _tilt_rows(con: duckdb.DuckDBPyConnection, year: int) -> list[Row]:
 
 def _recruitment_rows(con: duckdb.DuckDBPyConnection, year: int) -> list[Row]:
     """Hires as judged in dbt (marts.recruitment_hires): person_key only, never a name."""
-    rows = fetch_rows(con, "SELECT * FROM marts.recruitment_hires WHERE year = ? ORDER BY school_code, hire_date, person_key", [year])
+    rows = fetch_rows(
+        con, "SELECT * FROM marts.recruitment_hires_approved WHERE year = ? ORDER BY school_code, hire_date, person_key", [year]
+    )
     counties, schools = county_names(), school_names(con, year)
     for r in rows:
         r["school_name"] = schools.get(r["school_code"])
@@ -491,7 +528,9 @@ def _recruitment_rows(con: duckdb.DuckDBPyConnection, year: int) -> list[Row]:
 
 
 def _recruitment_clause(con: duckdb.DuckDBPyConnection, year: int) -> str:
-    """The clause of 二(六) as the indicator seed states it (read from marts.policy_indicators)."""
+    """The clause of 二(六) as the indicator seed states it (read from marts.policy_indicators).
+    The latest figures, not the approved: the clause is policy text from a seed, not a figure,
+    and it should show even before any hire is approved."""
     row = con.execute(
         "SELECT any_value(rule), any_value(source_clause) FROM marts.policy_indicators WHERE year = ? AND indicator = 'recruitment_compliance_rate'",
         [year],
@@ -506,7 +545,7 @@ def _indicator_rows(con: duckdb.DuckDBPyConnection, year: int) -> list[Row]:
     rows = fetch_rows(
         con,
         """
-        SELECT * FROM marts.policy_indicators WHERE year = ?
+        SELECT * FROM marts.policy_indicators_approved WHERE year = ?
         ORDER BY indicator, CASE scope_type WHEN 'city' THEN 0 WHEN 'county' THEN 1 ELSE 2 END, scope_code
         """,
         [year],
@@ -517,6 +556,126 @@ def _indicator_rows(con: duckdb.DuckDBPyConnection, year: int) -> list[Row]:
         code = r["scope_code"]
         r["scope_name"] = schools.get(code) if r["scope_type"] == "school" else counties.get(code, code)
         r["rule"] = f"{r.get('rule') or ''}（{r.get('source_clause') or ''}）"
+    return rows
+
+
+# ---- approved against latest (issue 10) ---------------------------------------------------------
+
+DIFFERENCE_ZH = {"not_approved": "未审批", "changed": "已变更", "withdrawn": "已撤回"}
+ROW_KEY_SEPARATOR = " | "  # as approval_differences joins a row's grain values
+
+# Sheet data -> the figure mart its rows are and the sheet's columns, for the 最新报送 column
+# (the payout list's rows are award_entitlements' person-events).
+LATEST_SOURCES: dict[str, tuple[str, tuple[Col, ...]]] = {
+    "funding": ("per_student_funding", FUNDING_COLS),
+    "awards": ("award_entitlements", AWARD_COLS),
+    "payout": ("award_entitlements", PAYOUT_COLS),
+    "partnership": ("partnership_income", PARTNERSHIP_COLS),
+    "target": ("training_target_progress", TARGET_COLS),
+    "volume": ("training_volume", VOLUME_COLS),
+    "tilt": ("county_funding_tilt", TILT_COLS),
+    "recruitment": ("recruitment_hires", RECRUITMENT_COLS),
+    "indicators": ("policy_indicators", INDICATOR_COLS),
+}
+
+_LEADING_ZH = re.compile(r"^[\u3400-\u9fff（）()/、：]+")
+
+
+def _differences(con: duckdb.DuckDBPyConnection, year: int) -> list[Row]:
+    """approval_differences up to ``year`` (the target sheet shows the years before); empty when
+    the warehouse was built before the model existed."""
+    try:
+        return fetch_rows(con, "SELECT * FROM marts.approval_differences WHERE year <= ? ORDER BY mart, year, row_key", [year])
+    except duckdb.CatalogException:
+        return []
+
+
+Described = dict[str, Model]  # the project's models by name, read once per workbook
+
+
+def _described() -> Described:
+    return {m.name: m for m in models()}
+
+
+def _column_zh(described: Described, mart: str, column: str) -> str:
+    """A mart column as a clerk reads it: the workbook's header where a sheet shows that column,
+    else the Chinese words its yml description starts with, else the column name."""
+    for source, cols in LATEST_SOURCES.values():
+        if source == mart:
+            for col in cols:
+                if col.key == column:
+                    return col.zh
+            break
+    model = described.get(mart)
+    found = _LEADING_ZH.match((model.columns.get(column) or "") if model else "")
+    return found.group(0) if found else column
+
+
+def _mart_zh(described: Described, mart: str) -> str:
+    """A mart's Chinese name: the first words of its yml description (``生均拨款 per-student …``)."""
+    model = described.get(mart)
+    words = (model.description if model else "").split()
+    return words[0] if words and _LEADING_ZH.match(words[0]) else mart
+
+
+def _difference_text(described: Described, d: Row) -> str:
+    """What 最新报送 says about one difference."""
+    if d["difference"] == "changed":
+        changed = [c for c in (d.get("changed_columns") or "").split(", ") if c]
+        return "已变更：" + "、".join(_column_zh(described, d["mart"], c) for c in changed)
+    if d["difference"] == "withdrawn":
+        return "已撤回：最新报送中已无此行"
+    return "有未审批的报送"
+
+
+def _key_text(value: object) -> str:
+    """A grain value as the model casts it to text (approval_differences.row_key)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def _mark_latest(described: Described, rows: list[Row], mart: str, diffs: Sequence[Row], year: int | None = None) -> None:
+    """Set each row's ``latest`` (the column 最新报送) from the mart's differences, matched on the
+    grain columns the row has (the mart's grain from the manifest). A row of a sheet that sums
+    the mart (training volume per type) collects the differences of every row it sums;
+    ``year`` restricts the differences to one year for such a row, which has no year column."""
+    grain = model_grain(mart)
+    mine = [d for d in diffs if d["mart"] == mart and (year is None or d["year"] == year)]
+    index: dict[tuple[str, ...], dict[tuple[str, ...], list[Row]]] = {}
+    for r in rows:
+        shown = tuple(g for g in grain if g in r)
+        if shown not in index:
+            index[shown] = {}
+            for d in mine:
+                parts = d["row_key"].split(ROW_KEY_SEPARATOR)
+                if len(parts) == len(grain):
+                    values = dict(zip(grain, parts, strict=True))
+                    index[shown].setdefault(tuple(values[g] for g in shown), []).append(d)
+        hits = index[shown].get(tuple(_key_text(r[g]) for g in shown), [])
+        r["latest"] = "；".join(dict.fromkeys(_difference_text(described, d) for d in hits)) or None
+
+
+def _difference_rows(con: duckdb.DuckDBPyConnection, described: Described, year: int, diffs: Sequence[Row]) -> list[Row]:
+    """The sheet 审批后变更: the year's differences with names and Chinese labels."""
+    counties, schools = county_names(), school_names(con, year)
+    rows = []
+    for d in diffs:
+        if d["year"] != year:
+            continue
+        changed = [c for c in (d.get("changed_columns") or "").split(", ") if c]
+        rows.append(
+            {
+                **d,
+                "mart_zh": _mart_zh(described, d["mart"]),
+                "school_name": schools.get(d.get("school_code") or ""),
+                "county_name": counties.get(d.get("county_code") or "", d.get("county_code")),
+                "difference_zh": DIFFERENCE_ZH.get(d["difference"], d["difference"]),
+                "changed_zh": "、".join(_column_zh(described, d["mart"], c) for c in changed) or None,
+            }
+        )
     return rows
 
 
@@ -544,6 +703,10 @@ def write_finance_workbook(
         "outstanding": lambda: outstanding_rows(con, year),
     }
     rows = {k: f() for k, f in data.items()}  # query everything before writing anything
+    diffs, described = _differences(con, year), _described()
+    for key, (mart, _) in LATEST_SOURCES.items():
+        _mark_latest(described, rows[key], mart, diffs, year=year if key == "volume" else None)
+    rows["differences"] = _difference_rows(con, described, year, diffs)
     content = content_hash(year, rows)
     if workbook_records(Path(out_path)).get("vocwh_content") == content:
         return Path(out_path)
@@ -583,6 +746,16 @@ def write_finance_workbook(
             totals=False,
         )
         _sheet(wb, fmts, "政策指标", f"{year}年度 政策指标（各项附政策条款）", INDICATOR_COLS, rows["indicators"], totals=False)
+        _sheet(
+            wb,
+            fmts,
+            "审批后变更",
+            f"{year}年度 审批后变更（已审批数据与最新报送不一致之处）",
+            DIFFERENCE_COLS,
+            rows["differences"],
+            2,
+            totals=False,
+        )
         _sheet(wb, fmts, "催报清单", f"{year}年度 催报清单（未报送或被退回）", OUTSTANDING_COLS, rows["outstanding"], 2, totals=False)
         wb.close()
         replace_atomically(tmp, out_path)
@@ -616,7 +789,8 @@ def _readme_sheet(wb: xlsxwriter.Workbook, fmts: _Formats, year: int, rows: dict
     ws.write_string(
         1,
         0,
-        f"生成时间：{datetime.now():%Y-%m-%d %H:%M}；数据来源：职业教育统计数据仓库（各校、各县区报送数据）。金额单位：元。",
+        f"生成时间：{datetime.now():%Y-%m-%d %H:%M}；数据来源：职业教育统计数据仓库（各校、各县区报送数据）。金额单位：元。"
+        "本工作簿所有数据均为市教育局审批锁定的版本（已审批数据），财政按此拨付；尚未审批的报送不计入。",
         fmts.note,
     )
     ws.write_string(3, 0, "工作表", fmts.header)
@@ -631,6 +805,7 @@ def _readme_sheet(wb: xlsxwriter.Workbook, fmts: _Formats, year: int, rows: dict
         "县区经费倾斜": len(rows["tilt"]),
         "教师招聘": len(rows["recruitment"]),
         "政策指标": len(rows["indicators"]),
+        "审批后变更": len(rows["differences"]),
         "催报清单": len(rows["outstanding"]),
     }
     for i, (name, text) in enumerate(SHEETS.items(), 4):
@@ -641,6 +816,13 @@ def _readme_sheet(wb: xlsxwriter.Workbook, fmts: _Formats, year: int, rows: dict
         4 + len(SHEETS) + 1,
         0,
         "“是/否”列中标红的“是”为需要核实的问题。以“=、+、-、@”开头的文字按原样作为文本显示，不作公式计算。",
+        fmts.note,
+    )
+    ws.write_string(
+        4 + len(SHEETS) + 2,
+        0,
+        "“最新报送”列：该行的最新报送数据与已审批数据不同之处（已变更的列，或已撤回），标红；为空即与已审批数据一致。"
+        "“审批后变更”表列出本年度所有不一致之处，包括尚未审批、因而不在各表中的报送。",
         fmts.note,
     )
     ws.freeze_panes(4, 0)

@@ -117,10 +117,24 @@ class Model:
     columns: dict[str, str]  # name -> description, in yml order
     data_types: dict[str, str]  # name -> declared data_type (enforced contracts)
     depends_on: tuple[str, ...]
+    # The columns that identify a row: the model's unique_combination_of_columns test
+    # (combination_of_columns, in yml order); empty when it has none.
+    grain: tuple[str, ...] = ()
+
+
+def _grains(manifest: dict[str, Any]) -> dict[str, tuple[str, ...]]:
+    """Model unique_id -> its grain, from the unique_combination_of_columns tests."""
+    out: dict[str, tuple[str, ...]] = {}
+    for node in manifest["nodes"].values():
+        meta = node.get("test_metadata") or {}
+        if node["resource_type"] == "test" and meta.get("name") == "unique_combination_of_columns" and node.get("attached_node"):
+            out[node["attached_node"]] = tuple((meta.get("kwargs") or {}).get("combination_of_columns") or ())
+    return out
 
 
 def _models(manifest: dict[str, Any]) -> list[Model]:
     out = []
+    grains = _grains(manifest)
     for node in manifest["nodes"].values():
         if node["resource_type"] != "model" or node["package_name"] != "vocwh":
             continue
@@ -133,6 +147,7 @@ def _models(manifest: dict[str, Any]) -> list[Model]:
                 columns={c: " ".join((v.get("description") or "").split()) for c, v in cols.items()},
                 data_types={c: v.get("data_type") or "" for c, v in cols.items()},
                 depends_on=tuple(node.get("depends_on", {}).get("nodes", [])),
+                grain=grains.get(node["unique_id"], ()),
             )
         )
     return sorted(out, key=lambda m: m.name)
@@ -157,3 +172,14 @@ def mart_models(manifest: Path | None = None) -> tuple[Model, ...]:
 
 def mart_tables(manifest: Path | None = None) -> tuple[str, ...]:
     return tuple(m.name for m in mart_models(manifest))
+
+
+def model_grain(name: str, manifest: Path | None = None) -> tuple[str, ...]:
+    """The grain of a model (the columns that identify a row), as its yml states it: reports
+    match a row to ``approval_differences.row_key`` by these, never by a list kept in Python."""
+    for m in models(manifest):
+        if m.name == name:
+            if not m.grain:
+                raise KeyError(f"dbt model {name!r} declares no grain (unique_combination_of_columns test)")
+            return m.grain
+    raise KeyError(f"no dbt model {name!r} in the manifest")

@@ -12,3 +12,22 @@
 {% macro figures_model(name, figures) -%}
     {{ return(name ~ ('_approved' if figures == 'approved' else '')) }}
 {%- endmacro %}
+
+{#- The marts that have an approved twin <mart>_approved: the one list, read by mart_build
+    (publishing waits on every one of them) and approval_differences (which compares each
+    mart with its twin). A new figure mart goes here and in its twin's model file. -#}
+{% macro figure_marts() -%}
+    {{ return([
+        'per_student_funding',
+        'training_volume',
+        'training_target_progress',
+        'partnership_income',
+        'award_spending',
+        'award_entitlements',
+        'county_funding_tilt',
+        'schools',
+        'recruitment_hires',
+        'recruitment_compliance',
+        'policy_indicators',
+    ]) }}
+{%- endmacro %}

@@ -10,23 +10,11 @@
 -#}
 {{ config(schema='audit', materialized='table', contract={'enforced': false}) }}
 
-{#- Each mart has its approved twin <mart>_approved (issue 10, macros/figures/figures.sql);
-    the payout list and the round's status exist once. -#}
-{%- set figure_marts = [
-    'per_student_funding',
-    'training_volume',
-    'training_target_progress',
-    'partnership_income',
-    'award_spending',
-    'award_entitlements',
-    'county_funding_tilt',
-    'schools',
-    'recruitment_hires',
-    'recruitment_compliance',
-    'policy_indicators',
-] %}
-{%- set published = [ref('award_payout'), ref('submission_status')] %}
-{%- for name in figure_marts %}
+{#- Each mart has its approved twin <mart>_approved (issue 10, macros/figures/figures.sql, where
+    figure_marts() lists them); the payout list, the round's status and the differences between
+    the two sets of figures exist once. -#}
+{%- set published = [ref('award_payout'), ref('submission_status'), ref('approval_differences')] %}
+{%- for name in figure_marts() %}
     {%- do published.append(ref(name)) %}
     {%- do published.append(ref(figures_model(name, 'approved'))) %}
 {%- endfor %}
