@@ -350,8 +350,9 @@ def test_recruitment_and_indicator_sheets(workbooks: dict[int, openpyxl.Workbook
 # 80 instead of 60 pupils in category 42. Its appropriation (7200 yuan per pupil, 3,024,000 yuan
 # for 420 funded pupils) is unchanged, so by policy-rules.md §2 the latest figures become:
 LOCKED_STANDARD, LOCKED_APPROPRIATED, LOCKED_COUNTY = Decimal(7200), Decimal(3_024_000), "220211"
-LOCKED_CHANGED = "enrolled_students, expected_yuan, per_student_yuan, shortfall_yuan, below_standard, students_mismatch"
-LOCKED_CHANGED_ZH = "在校生数、应拨金额（元）、生均拨款（元/生）、缺口（元）、低于标准、学生数不一致"
+# and 6872.73 per pupil is below its 2023 figure of 7000.00: a year-on-year decrease as well.
+LOCKED_CHANGED = "enrolled_students, expected_yuan, per_student_yuan, shortfall_yuan, below_standard, students_mismatch, yoy_decrease"
+LOCKED_CHANGED_ZH = "在校生数、应拨金额（元）、生均拨款（元/生）、缺口（元）、低于标准、学生数不一致、比上年下降"
 
 
 def test_approval_differences_are_exactly_the_locked_schools_correction(con: duckdb.DuckDBPyConnection) -> None:
@@ -360,15 +361,18 @@ def test_approval_differences_are_exactly_the_locked_schools_correction(con: duc
     or mart (policy indicators and the rest do not read the enrolled count of one school)."""
     rows = con.execute("SELECT * FROM marts.approval_differences ORDER BY ALL").fetchall()
     assert rows == [(2024, "per_student_funding", f"2024 | {LOCKED_SCHOOL}", LOCKED_SCHOOL, LOCKED_COUNTY, "changed", LOCKED_CHANGED)]
-    pick = "SELECT enrolled_students, funded_students, expected_yuan, per_student_yuan, shortfall_yuan, below_standard, students_mismatch "
+    pick = (
+        "SELECT enrolled_students, funded_students, expected_yuan, per_student_yuan, shortfall_yuan, below_standard, "
+        "students_mismatch, yoy_decrease "
+    )
     where = "WHERE year = 2024 AND school_code = ?"
     approved = con.execute(f"{pick} FROM marts.per_student_funding_approved {where}", [LOCKED_SCHOOL]).fetchone()
     latest = con.execute(f"{pick} FROM marts.per_student_funding {where}", [LOCKED_SCHOOL]).fetchone()
     n_approved, n_latest = LOCKED_SCHOOL_APPROVED_STUDENTS, LOCKED_SCHOOL_LATEST_STUDENTS
-    assert approved == (n_approved, n_approved, LOCKED_STANDARD * n_approved, LOCKED_STANDARD, Decimal(0), False, False)
+    assert approved == (n_approved, n_approved, LOCKED_STANDARD * n_approved, LOCKED_STANDARD, Decimal(0), False, False, False)
     per_student = (LOCKED_APPROPRIATED / n_latest).quantize(Decimal("0.01"))  # 6872.73: more than 1 yuan below the standard
     shortfall = LOCKED_STANDARD * n_latest - LOCKED_APPROPRIATED
-    assert latest == (n_latest, n_approved, LOCKED_STANDARD * n_latest, per_student, shortfall, True, True)
+    assert latest == (n_latest, n_approved, LOCKED_STANDARD * n_latest, per_student, shortfall, True, True, True)
 
 
 def test_funding_sheet_shows_the_approved_enrolment_and_marks_the_latest(workbooks: dict[int, openpyxl.Workbook]) -> None:
@@ -405,8 +409,8 @@ def test_differences_sheet_lists_the_years_differences(workbooks: dict[int, open
             "数据表代码": "per_student_funding",
             "行标识": f"2024 | {LOCKED_SCHOOL}",
             "学校标识码": LOCKED_SCHOOL,
-            "学校名称": "吉林市第一职业高级中学",
-            "所在县区": "昌邑区",
+            "学校名称": "吉林市旅游职业学校",
+            "所在县区": "丰满区",
             "差异": "已变更",
             "变更的列": LOCKED_CHANGED_ZH,
         }
