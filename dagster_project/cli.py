@@ -67,18 +67,33 @@ def _cmd_suites(args: argparse.Namespace) -> int:
 def _cmd_review_action(args: argparse.Namespace) -> int:
     """review / approve / reopen (issue 10): exit 2 with the reason, and nothing written, on bad input."""
     from dagster_project.core.runlock import RunInProgress, run_lock
-    from dagster_project.store.review import ReviewError, apply_action
+    from dagster_project.store.review import ReviewError, apply_action, apply_to_all
 
     settings = Settings.from_env()
+    every = getattr(args, "all", False)
     try:
+        if every == bool(args.submitter):
+            raise ReviewError("请给出 --submitter 或 --all 之一 (give either --submitter or --all)")
+        if args.county and not every:
+            raise ReviewError("--county 只与 --all 一起使用 (--county goes with --all)")
+        if not every and not args.template:
+            raise ReviewError("必须用 --template 指明报表 (--template is required)")
         with run_lock(settings.warehouse_dir, f"vocwh {args.command}", on_wait=lambda msg: print(msg, file=sys.stderr)):
-            r = apply_action(settings.warehouse_path, args.command, args.template, args.submitter, args.year, args.by, args.reason)
+            if every:
+                done = apply_to_all(settings.warehouse_path, args.command, args.year, args.by, args.template, args.county, args.reason)
+            else:
+                done = [apply_action(settings.warehouse_path, args.command, args.template, args.submitter, args.year, args.by, args.reason)]
     except (ReviewError, RunInProgress) as e:
         print(f"错误 (error): {e}", file=sys.stderr)
         return 2
-    what = {"review": "已审核 (reviewed)", "approve": "已审批并锁定 (approved, locked)", "reopen": "已重新开放 (reopened)"}[r.action]
-    version = f" v{r.version}" if r.version else ""
-    print(f"{what}: {r.template} {r.submitter_code} {r.year}{version} by {r.by_name} ({r.os_user}) at {r.at:%Y-%m-%d %H:%M:%S} UTC")
+    what = {"review": "已审核 (reviewed)", "approve": "已审批并锁定 (approved, locked)", "reopen": "已重新开放 (reopened)"}
+    for r in done:
+        version = f" v{r.version}" if r.version else ""
+        print(
+            f"{what[r.action]}: {r.template} {r.submitter_code} {r.year}{version} by {r.by_name} ({r.os_user}) at {r.at:%Y-%m-%d %H:%M:%S} UTC"
+        )
+    if every:
+        print(f"共 {len(done)} 项 ({len(done)} submissions)")
     print("下次运行时生效 (takes effect in the marts on the next run)")
     return 0
 
@@ -105,12 +120,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("reopen", "市局重新开放 the city unlocks it (--reason required)"),
     ]:
         p = sub.add_parser(name, help=help_)
-        p.add_argument("--template", required=True, help="template key, e.g. enrollment")
-        p.add_argument("--submitter", required=True, help="school, county or funder code")
+        p.add_argument("--template", help="template key, e.g. enrollment (required, except with --all)")
+        p.add_argument("--submitter", help="school, county or funder code")
         p.add_argument("--year", required=True, type=int)
         p.add_argument("--by", help="经办人姓名 who does this (required)")
         p.add_argument("--reason", help="原因 why (required for reopen and for approving a revision)")
-        p.set_defaults(func=_cmd_review_action)
+        if name != "reopen":
+            p.add_argument(
+                "--all",
+                action="store_true",
+                help="every submission of the year ready for it (review: received, not reviewed; approve: reviewed, not approved), "
+                "one audit row each; narrow with --template and --county",
+            )
+            p.add_argument("--county", help="with --all: one county's submitters (the county and the schools on its 催报 list)")
+        p.set_defaults(func=_cmd_review_action, county=None)
     add_publish_commands(sub)
     args = parser.parse_args(argv)
     return int(args.func(args) or 0)

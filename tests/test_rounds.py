@@ -262,3 +262,52 @@ def test_the_dagster_job_records_the_same_action_and_fails_on_bad_input(env: Set
     assert not failed.success
     assert "--by is required" in str(failed.failure_data_for_node("review_action").error)  # type: ignore[union-attr]
     assert [(a[0], a[1], a[3]) for a in _actions(env)] == [("approve", SCHOOL_A, "市教育局 李强")]
+
+
+def test_all_acts_on_every_submission_ready_and_checks_first(env: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    """`--all`: a county reviews what its schools sent, the city approves what was reviewed, one
+    audit row each; a revision in the batch needs --reason, and a refusal writes nothing."""
+    raw = env.raw_dir
+    write_csv(raw / "名录.csv", registry_rows(extra=EXTRA_SCHOOLS))
+    _enrol(raw / "A.csv", SCHOOL_A, 300)  # 昌邑区 (220202), county-run
+    _enrol(raw / "B.csv", SCHOOL_B, 500)  # city-run: on the city's list
+    _enrol(raw / "E.csv", SCHOOL_E, 120)  # 舒兰市 (220283)
+    _ingest(env)
+    year = ["--year", "2024"]
+
+    def refused(argv: list[str], message: str) -> None:
+        before = _actions(env)
+        assert vocwh(argv) == 2
+        assert message in capsys.readouterr().err
+        assert _actions(env) == before
+
+    refused(["approve", "--all", *year, "--by", "市教育局 李强"], "nothing to approve")  # nothing reviewed yet
+    refused(["approve", "--all", "--submitter", SCHOOL_A, *year, "--by", "市教育局 李强"], "give either --submitter or --all")
+    refused(["review", "--all", *year, "--county", "229999", "--by", "王芳"], "unknown county")
+    refused(["review", "--all", *year], "--by is required")
+    refused(
+        ["review", "--county", "220202", "--submitter", SCHOOL_A, "--template", "enrollment", *year, "--by", "王芳"],
+        "--county goes with --all",
+    )
+
+    assert vocwh(["review", "--all", *year, "--county", "220202", "--by", "昌邑区教育局 王芳"]) == 0
+    assert vocwh(["review", "--all", *year, "--county", "220200", "--template", "enrollment", "--by", "市教育局 李强"]) == 0
+    assert vocwh(["approve", "--all", *year, "--by", "市教育局 李强"]) == 0
+    assert "共 2 项" in capsys.readouterr().out
+    # A and B reviewed and approved; E (not reviewed) and the registry (not reviewed) left alone
+    assert [(a[0], a[1], a[2]) for a in _actions(env)] == [
+        ("review", SCHOOL_A, 1),
+        ("review", SCHOOL_B, 1),
+        ("approve", SCHOOL_A, 1),
+        ("approve", SCHOOL_B, 1),
+    ]
+
+    _enrol(raw / "A-更正.csv", SCHOOL_A, 310)  # a correction after the lock
+    _ingest(env)
+    assert vocwh(["review", "--all", *year, "--county", "220202", "--by", "昌邑区教育局 王芳"]) == 0
+    refused(["approve", "--all", *year, "--by", "市教育局 李强"], "--reason is required to approve a revision")
+    assert vocwh(["approve", "--all", *year, "--by", "市教育局 李强", "--reason", "学校更正在校生人数"]) == 0
+    assert _actions(env)[-2:] == [
+        ("review", SCHOOL_A, 2, "昌邑区教育局 王芳", getpass.getuser(), None),
+        ("approve", SCHOOL_A, 2, "市教育局 李强", getpass.getuser(), "学校更正在校生人数"),
+    ]

@@ -245,6 +245,78 @@ def apply_action(
         return record_action(con, action, template, submitter, year, by, reason)
 
 
+# What `--all` acts on, per action: review every current version not yet reviewed or approved;
+# approve every current version the county reviewed and the city has not approved (a revision
+# after the lock included, which then needs --reason like a single one).
+_READY = {
+    "review": "NOT reviewed AND approved_submission_id IS DISTINCT FROM current_submission_id",
+    "approve": "reviewed AND approved_submission_id IS DISTINCT FROM current_submission_id",
+}
+
+
+def ready(
+    con: duckdb.DuckDBPyConnection, action: str, year: int, template: str | None = None, county: str | None = None
+) -> list[tuple[str, str, bool]]:
+    """(template, submitter, locked) of the year that ``--all`` would act on, optionally one
+    template and one county's submitters: the county itself, and the schools it chases (the
+    registry's county; a city-run school is the city's, as on the 催报 list)."""
+    sql = (
+        "SELECT template, submitter_code, locked FROM audit.review_state r "
+        f"WHERE year = ? AND current_submission_id IS NOT NULL AND {_READY[action]}"
+    )
+    params: list[Any] = [year]
+    if template:
+        sql += " AND template = ?"
+        params.append(template)
+    if county:
+        sql += (
+            " AND (submitter_code = ? OR submitter_code IN (SELECT school_code FROM submissions.school_registry s"
+            f" WHERE s.year = r.year AND (CASE WHEN s.sponsor = 'city' THEN '{CITY_CODE}' ELSE s.county_code END) = ?))"
+        )
+        params += [county, county]
+    return [(t, s, bool(locked)) for t, s, locked in con.execute(sql + " ORDER BY template, submitter_code", params).fetchall()]
+
+
+def apply_to_all(
+    warehouse_path: Path,
+    action: str,
+    year: int,
+    by: str | None,
+    template: str | None = None,
+    county: str | None = None,
+    reason: str | None = None,
+) -> list[ReviewResult]:
+    """``vocwh review|approve --all``: the same action on every submission ready for it, one
+    audit row each. Everything is checked before the first row is written, so a refusal
+    changes nothing."""
+    from dagster_project.store.warehouse import connect, ensure_schema
+
+    if action not in _READY:
+        raise ReviewError(f"--all 只用于审核和审批 (--all is for review and approve only, not {action})")
+    if not (by or "").strip():
+        raise ReviewError("必须用 --by 注明经办人姓名 (--by is required: who does this)")
+    if template is not None and template not in TEMPLATES:
+        raise ReviewError(f"未知模板 {template}，可用：{', '.join(TEMPLATES)} (unknown template)")
+    if county is not None and county != CITY_CODE and county not in county_names():
+        raise ReviewError(f"未知县区代码 {county} (unknown county)")
+    if not warehouse_path.exists():
+        raise ReviewError("仓库尚未建立，请先运行一次入库 (no warehouse yet: run an ingestion first)")
+    with connect(warehouse_path) as con:
+        ensure_schema(con)
+        if not con.execute("SELECT count(*) FROM audit.submissions WHERE year = ?", [year]).fetchone()[0]:  # type: ignore[index]
+            raise ReviewError(f"{year} 年度没有任何报送记录 (unknown year)")
+        todo = ready(con, action, year, template, county)
+        if not todo:
+            what = "已收到未审核" if action == "review" else "县区已审核未审批"
+            raise ReviewError(f"{year} 年度没有{what}的报表 (nothing to {action})")
+        revisions = [f"{t} {s}" for t, s, locked in todo if locked]
+        if action == "approve" and revisions and not (reason or "").strip():
+            raise ReviewError(
+                f"其中 {len(revisions)} 项为锁定后的修订版本（{'、'.join(revisions[:5])}…），须用 --reason 说明原因 (--reason is required to approve a revision)"
+            )
+        return [record_action(con, action, t, s, year, by, reason) for t, s, _ in todo]
+
+
 def _os_user() -> str:
     try:
         return getpass.getuser()
