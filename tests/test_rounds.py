@@ -262,6 +262,10 @@ def test_the_dagster_job_records_the_same_action_and_fails_on_bad_input(env: Set
     assert not failed.success
     assert "--by is required" in str(failed.failure_data_for_node("review_action").error)  # type: ignore[union-attr]
     assert [(a[0], a[1], a[3]) for a in _actions(env)] == [("approve", SCHOOL_A, "市教育局 李强")]
+    # run config all=True is `--all`: here the city's own registry, the one thing left to review
+    assert run(action="review", template="", submitter="", all=True, county="220200", by="市教育局 李强").success
+    assert not run(action="review", all=True, by="市教育局 李强").success  # both a submitter and all
+    assert [(a[0], a[1], a[3]) for a in _actions(env)] == [("approve", SCHOOL_A, "市教育局 李强"), ("review", "220200", "市教育局 李强")]
 
 
 def test_all_acts_on_every_submission_ready_and_checks_first(env: Settings, capsys: pytest.CaptureFixture[str]) -> None:

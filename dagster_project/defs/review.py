@@ -6,27 +6,42 @@ the clerk's message and writes nothing."""
 import dagster as dg
 
 from dagster_project.defs.resources import RunLockResource, VocwhResource
-from dagster_project.store.review import ReviewError, apply_action
+from dagster_project.store.review import ReviewError, apply_action, apply_to_all
 
 
 class ReviewActionConfig(dg.Config):
     action: str  # review / approve / reopen
-    template: str
-    submitter: str
     year: int
+    template: str = ""  # required unless all
+    submitter: str = ""  # one submitter, or all=True
     by: str = ""
     reason: str = ""
+    all: bool = False  # as `vocwh review|approve --all`: every submission of the year ready for it
+    county: str = ""  # with all: one county's submitters
 
 
 @dg.op
 def review_action(context: dg.OpExecutionContext, config: ReviewActionConfig, vocwh: VocwhResource, run_lock: RunLockResource) -> None:
     try:
-        r = apply_action(
-            vocwh.settings().warehouse_path, config.action, config.template, config.submitter, config.year, config.by, config.reason
-        )
+        if config.all == bool(config.submitter):
+            raise ReviewError("请给出 submitter 或 all 之一 (give either submitter or all)")
+        if config.all:
+            done = apply_to_all(
+                vocwh.settings().warehouse_path,
+                config.action,
+                config.year,
+                config.by,
+                config.template or None,
+                config.county or None,
+                config.reason,
+            )
+        else:
+            path = vocwh.settings().warehouse_path
+            done = [apply_action(path, config.action, config.template, config.submitter, config.year, config.by, config.reason)]
     except ReviewError as e:
         raise dg.Failure(description=str(e)) from None
-    context.log.info(f"{r.action}: {r.template} {r.submitter_code} {r.year} v{r.version} by {r.by_name} ({r.os_user})")
+    for r in done:
+        context.log.info(f"{r.action}: {r.template} {r.submitter_code} {r.year} v{r.version} by {r.by_name} ({r.os_user})")
 
 
 @dg.job(description="审核 / 审批 / 重新开放 review, approve or reopen one submission (issue 10); takes effect on the next run")
