@@ -67,22 +67,23 @@ def _cmd_suites(args: argparse.Namespace) -> int:
 def _cmd_review_action(args: argparse.Namespace) -> int:
     """review / approve / reopen (issue 10): exit 2 with the reason, and nothing written, on bad input."""
     from dagster_project.core.runlock import RunInProgress, run_lock
-    from dagster_project.store.review import ReviewError, apply_action, apply_to_all
+    from dagster_project.store.review import ReviewError, act
 
     settings = Settings.from_env()
-    every = getattr(args, "all", False)
+    every = getattr(args, "all", False)  # reopen has no --all
     try:
-        if every == bool(args.submitter):
-            raise ReviewError("请给出 --submitter 或 --all 之一 (give either --submitter or --all)")
-        if args.county and not every:
-            raise ReviewError("--county 只与 --all 一起使用 (--county goes with --all)")
-        if not every and not args.template:
-            raise ReviewError("必须用 --template 指明报表 (--template is required)")
         with run_lock(settings.warehouse_dir, f"vocwh {args.command}", on_wait=lambda msg: print(msg, file=sys.stderr)):
-            if every:
-                done = apply_to_all(settings.warehouse_path, args.command, args.year, args.by, args.template, args.county, args.reason)
-            else:
-                done = [apply_action(settings.warehouse_path, args.command, args.template, args.submitter, args.year, args.by, args.reason)]
+            done = act(
+                settings.warehouse_path,
+                args.command,
+                args.year,
+                args.by,
+                template=args.template,
+                submitter=args.submitter,
+                every=every,
+                county=args.county,
+                reason=args.reason,
+            )
     except (ReviewError, RunInProgress) as e:
         print(f"错误 (error): {e}", file=sys.stderr)
         return 2

@@ -6,7 +6,7 @@ the clerk's message and writes nothing."""
 import dagster as dg
 
 from dagster_project.defs.resources import RunLockResource, VocwhResource
-from dagster_project.store.review import ReviewError, apply_action, apply_to_all
+from dagster_project.store.review import ReviewError, act
 
 
 class ReviewActionConfig(dg.Config):
@@ -23,21 +23,17 @@ class ReviewActionConfig(dg.Config):
 @dg.op
 def review_action(context: dg.OpExecutionContext, config: ReviewActionConfig, vocwh: VocwhResource, run_lock: RunLockResource) -> None:
     try:
-        if config.all == bool(config.submitter):
-            raise ReviewError("请给出 submitter 或 all 之一 (give either submitter or all)")
-        if config.all:
-            done = apply_to_all(
-                vocwh.settings().warehouse_path,
-                config.action,
-                config.year,
-                config.by,
-                config.template or None,
-                config.county or None,
-                config.reason,
-            )
-        else:
-            path = vocwh.settings().warehouse_path
-            done = [apply_action(path, config.action, config.template, config.submitter, config.year, config.by, config.reason)]
+        done = act(
+            vocwh.settings().warehouse_path,
+            config.action,
+            config.year,
+            config.by,
+            template=config.template,
+            submitter=config.submitter,
+            every=config.all,
+            county=config.county,
+            reason=config.reason,
+        )
     except ReviewError as e:
         raise dg.Failure(description=str(e)) from None
     for r in done:

@@ -29,6 +29,7 @@ from dagster_project.publish.common import (
     submitter_name,
     write_page,
 )
+from dagster_project.publish.rounds import owed_rows
 
 UNIDENTIFIED = "unidentified"
 
@@ -173,23 +174,13 @@ def _version_notes(con: duckdb.DuckDBPyConnection, rows: list[Row]) -> dict[str,
     return out
 
 
-OWED_STATUS_ZH = {"missing": "未报送", "rejected": "已退回，待重新报送"}
-
-
 def _still_owed(con: duckdb.DuckDBPyConnection) -> dict[str, list[Row]]:
-    """submitter -> the rounds it still owes (missing or only rejected), from the dbt mart
-    submission_status as of the last build (issue 10); empty before the mart exists."""
-    try:
-        rows = fetch_rows(
-            con,
-            "SELECT submitter_code, year, template, template_zh, status, deadline, is_late FROM marts.submission_status "
-            "WHERE status IN ('missing', 'rejected') ORDER BY submitter_code, year, template",
-        )
-    except duckdb.CatalogException:
-        return {}
+    """submitter -> the rounds it still owes, as of the last build (publish.rounds.owed_rows)."""
     out: dict[str, list[Row]] = defaultdict(list)
-    for r in rows:
+    for r in owed_rows(con):
         out[r["submitter_code"]].append(r)
+    for owed in out.values():
+        owed.sort(key=lambda r: (r["year"], r["template"]))
     return out
 
 
@@ -198,7 +189,7 @@ def _owed_html(owed: list[Row]) -> str:
         return ""
     lines = "".join(
         f"<tr><td>{esc(r['year'])}</td><td>{esc(r['template_zh'] or r['template'])}</td>"
-        f"<td>{esc(OWED_STATUS_ZH.get(r['status'], r['status']))}</td><td>{esc(r['deadline'])}</td>"
+        f"<td>{esc(r['status_zh'])}</td><td>{esc(r['deadline'])}</td>"
         f"<td>{'已逾期' if r['is_late'] else ''}</td></tr>"
         for r in owed
     )

@@ -14,23 +14,31 @@ from dagster_project.publish.common import GENERATED_AT, PAGE_META, Row, county_
 STATUS_ZH = {"missing": "未报送", "rejected": "已退回，待重新报送"}
 
 
-def outstanding_rows(con: duckdb.DuckDBPyConnection, year: int) -> list[Row]:
-    """The year's missing and rejected submissions, by chasing county, template, submitter;
-    empty when the warehouse has no submission_status yet (built before issue 10)."""
+def owed_rows(con: duckdb.DuckDBPyConnection, year: int | None = None) -> list[Row]:
+    """The rounds still owed (missing or only rejected) of one year, or of every year, by
+    chasing county, template, submitter, each with ``status_zh``; empty when the warehouse has
+    no submission_status yet (built before issue 10). The 催报 list and the receipts read this."""
+    where = "status IN ('missing', 'rejected')" + (" AND year = ?" if year is not None else "")
     try:
         rows = fetch_rows(
             con,
-            "SELECT * FROM marts.submission_status WHERE year = ? AND status IN ('missing', 'rejected') "
-            "ORDER BY chased_by_code, template, submitter_code",
-            [year],
+            f"SELECT * FROM marts.submission_status WHERE {where} ORDER BY chased_by_code, year, template, submitter_code",
+            [year] if year is not None else [],
         )
     except duckdb.CatalogException:
         return []
+    for r in rows:
+        r["status_zh"] = STATUS_ZH.get(r["status"], r["status"])
+    return rows
+
+
+def outstanding_rows(con: duckdb.DuckDBPyConnection, year: int) -> list[Row]:
+    """The year's 催报 list: what is owed, with the names of the chasing county and the submitter."""
+    rows = owed_rows(con, year)
     counties, schools = county_names(), school_names(con, year)
     for r in rows:
         r["chased_by_name"] = counties.get(r["chased_by_code"] or "", r["chased_by_code"])
         r["submitter_name"] = schools.get(r["submitter_code"]) or counties.get(r["submitter_code"], "")
-        r["status_zh"] = STATUS_ZH.get(r["status"], r["status"])
     return rows
 
 

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -177,14 +179,11 @@ def record_action(
     The rules: ``--by`` always; a reason for a reopen and for approving a revision of a
     locked identity; only a received (loaded) version can be reviewed or approved; what is
     approved is not approved again unless a newer version is pending."""
-    by = (by or "").strip()
+    by = _check_by(by)
     reason = (reason or "").strip() or None
     if action not in ACTIONS:
         raise ReviewError(f"未知操作 {action} (unknown action)")
-    if not by:
-        raise ReviewError("必须用 --by 注明经办人姓名 (--by is required: who does this)")
-    if template not in TEMPLATES:
-        raise ReviewError(f"未知模板 {template}，可用：{', '.join(TEMPLATES)} (unknown template)")
+    _check_template(template)
     years = {r[0] for r in con.execute("SELECT DISTINCT year FROM audit.submissions WHERE year IS NOT NULL").fetchall()}
     if year not in years:
         raise ReviewError(f"{year} 年度没有任何报送记录 (unknown year)")
@@ -231,18 +230,55 @@ def record_action(
     return ReviewResult(action, template, submitter, year, submission_id, version, by, user, at, reason)
 
 
-def apply_action(
-    warehouse_path: Path, action: str, template: str, submitter: str, year: int, by: str | None, reason: str | None = None
-) -> ReviewResult:
-    """One action on the working database (what the command line and the Dagster job call;
-    the caller holds the run lock)."""
+def _check_by(by: str | None) -> str:
+    by = (by or "").strip()
+    if not by:
+        raise ReviewError("必须用 --by 注明经办人姓名 (--by is required: who does this)")
+    return by
+
+
+def _check_template(template: str | None) -> None:
+    if template not in TEMPLATES:
+        raise ReviewError(f"未知模板 {template}，可用：{', '.join(TEMPLATES)} (unknown template)")
+
+
+@contextmanager
+def _working_database(warehouse_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     from dagster_project.store.warehouse import connect, ensure_schema
 
     if not warehouse_path.exists():
         raise ReviewError("仓库尚未建立，请先运行一次入库 (no warehouse yet: run an ingestion first)")
     with connect(warehouse_path) as con:
         ensure_schema(con)
-        return record_action(con, action, template, submitter, year, by, reason)
+        yield con
+
+
+def act(
+    warehouse_path: Path,
+    action: str,
+    year: int,
+    by: str | None,
+    *,
+    template: str | None = None,
+    submitter: str | None = None,
+    every: bool = False,
+    county: str | None = None,
+    reason: str | None = None,
+) -> list[ReviewResult]:
+    """What ``vocwh review|approve|reopen`` and the Dagster job ``vocwh_review`` both call (the
+    caller holds the run lock): one submitter's current version, or with ``every`` (``--all``)
+    every submission of the year ready for the action."""
+    if every == bool(submitter):
+        raise ReviewError("请给出 --submitter 或 --all 之一 (give either --submitter or --all)")
+    if county and not every:
+        raise ReviewError("--county 只与 --all 一起使用 (--county goes with --all)")
+    if every:
+        return apply_to_all(warehouse_path, action, year, by, template or None, county or None, reason)
+    if not template:
+        raise ReviewError("必须用 --template 指明报表 (--template is required)")
+    assert submitter is not None
+    with _working_database(warehouse_path) as con:
+        return [record_action(con, action, template, submitter, year, by, reason)]
 
 
 # What `--all` acts on, per action: review every current version not yet reviewed or approved;
@@ -289,20 +325,14 @@ def apply_to_all(
     """``vocwh review|approve --all``: the same action on every submission ready for it, one
     audit row each. Everything is checked before the first row is written, so a refusal
     changes nothing."""
-    from dagster_project.store.warehouse import connect, ensure_schema
-
     if action not in _READY:
         raise ReviewError(f"--all 只用于审核和审批 (--all is for review and approve only, not {action})")
-    if not (by or "").strip():
-        raise ReviewError("必须用 --by 注明经办人姓名 (--by is required: who does this)")
-    if template is not None and template not in TEMPLATES:
-        raise ReviewError(f"未知模板 {template}，可用：{', '.join(TEMPLATES)} (unknown template)")
+    _check_by(by)
+    if template is not None:
+        _check_template(template)
     if county is not None and county != CITY_CODE and county not in county_names():
         raise ReviewError(f"未知县区代码 {county} (unknown county)")
-    if not warehouse_path.exists():
-        raise ReviewError("仓库尚未建立，请先运行一次入库 (no warehouse yet: run an ingestion first)")
-    with connect(warehouse_path) as con:
-        ensure_schema(con)
+    with _working_database(warehouse_path) as con:
         if not con.execute("SELECT count(*) FROM audit.submissions WHERE year = ?", [year]).fetchone()[0]:  # type: ignore[index]
             raise ReviewError(f"{year} 年度没有任何报送记录 (unknown year)")
         todo = ready(con, action, year, template, county)
