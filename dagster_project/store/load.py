@@ -35,7 +35,8 @@ from dagster_project.core.templates import LOAD_ORDER, TEMPLATES, T, Template
 from dagster_project.core.values import cell_text, is_blank
 from dagster_project.ingest.parse import ParsedSheet, extract, recognise
 from dagster_project.ingest.reader import SUFFIXES, Sheet, Unreadable, read_sheets
-from dagster_project.store.warehouse import EMPTY_SHEET_REASON, LINEAGE_COLUMNS, connect, ensure_schema, stored_columns
+from dagster_project.store.schema import LINEAGE_COLUMNS, ensure_schema, stored_columns
+from dagster_project.store.warehouse import EMPTY_SHEET_REASON, connect
 
 if TYPE_CHECKING:
     from dagster_project.validate.runner import Verdict

@@ -12,6 +12,9 @@ of an identity (template, submitter, year) is derived from that log, in one view
 Ingestion does not change: a later file for a locked identity is loaded as the newest
 version (the latest figures show it) while the approved figures stay on the approved
 version until the city approves the revision, with a reason.
+
+The log, the view and the ``approved`` views are made in ``store.schema``, with every
+other table: this module only appends to the log and reads the state.
 """
 
 from __future__ import annotations
@@ -27,105 +30,11 @@ from typing import Any
 import duckdb
 
 from dagster_project.core.codes import county_names
-from dagster_project.core.templates import CITY_CODE, TEMPLATES, Template
+from dagster_project.core.templates import CITY_CODE, TEMPLATES
+from dagster_project.store.schema import ensure_schema
+from dagster_project.store.warehouse import connect
 
 ACTIONS = ("review", "approve", "reopen")
-
-REVIEW_DDL = """
-CREATE SCHEMA IF NOT EXISTS approved;
-CREATE TABLE IF NOT EXISTS audit.review_actions (
-    action_id BIGINT PRIMARY KEY,
-    action VARCHAR NOT NULL,  -- review (county) / approve (city, locks) / reopen (city, unlocks)
-    template VARCHAR NOT NULL,
-    submitter_code VARCHAR NOT NULL,
-    year INTEGER NOT NULL,
-    submission_id VARCHAR,  -- the stored version acted on (null for a reopen)
-    version INTEGER,
-    by_name VARCHAR NOT NULL,
-    os_user VARCHAR,
-    acted_at TIMESTAMP NOT NULL,
-    reason VARCHAR
-);
-CREATE TABLE IF NOT EXISTS audit.template_submitters (
-    template VARCHAR PRIMARY KEY,
-    template_zh VARCHAR,
-    submitter_kind VARCHAR  -- school / county / funder / city: who is expected in a round
-);
-"""
-
-# One row per identity that has anything: a sheet received (any status) or an action.
-REVIEW_STATE_SQL = """
-CREATE OR REPLACE VIEW audit.review_state AS
-WITH acts AS (
-    SELECT *, max(CASE WHEN action = 'reopen' THEN action_id END)
-        OVER (PARTITION BY template, submitter_code, year) AS last_reopen
-    FROM audit.review_actions
-), decided AS (
-    SELECT template, submitter_code, year,
-        arg_max(submission_id, action_id) FILTER (WHERE action = 'approve' AND action_id > coalesce(last_reopen, -1))
-            AS approved_submission_id,
-        arg_max(submission_id, action_id) FILTER (WHERE action = 'review' AND action_id > coalesce(last_reopen, -1))
-            AS reviewed_submission_id
-    FROM acts GROUP BY ALL
-), received AS (
-    SELECT template, submitter_code, year,
-        arg_max(submission_id, version) FILTER (WHERE status = 'loaded') AS current_submission_id,  -- one loaded version per identity
-        max(version) FILTER (WHERE status = 'loaded') AS current_version,
-        count(*) FILTER (WHERE status IN ('loaded', 'superseded', 'duplicate')) AS accepted_sheets,
-        count(*) FILTER (WHERE status = 'rejected') AS rejected_sheets,
-        min(received_at) FILTER (WHERE status IN ('loaded', 'superseded', 'duplicate')) AS first_accepted_at,
-        max(received_at) AS last_received_at
-    FROM audit.submissions
-    WHERE template IS NOT NULL AND submitter_code IS NOT NULL AND year IS NOT NULL
-    GROUP BY ALL
-)
-SELECT
-    coalesce(r.template, d.template) AS template,
-    coalesce(r.submitter_code, d.submitter_code) AS submitter_code,
-    coalesce(r.year, d.year) AS year,
-    r.current_submission_id,
-    r.current_version,
-    d.approved_submission_id,
-    a.version AS approved_version,
-    (d.approved_submission_id IS NOT NULL) AS locked,
-    (d.reviewed_submission_id IS NOT NULL AND d.reviewed_submission_id = r.current_submission_id) AS reviewed,
-    coalesce(r.accepted_sheets, 0) AS accepted_sheets,
-    coalesce(r.rejected_sheets, 0) AS rejected_sheets,
-    r.first_accepted_at,
-    r.last_received_at
-FROM received r
-FULL JOIN decided d USING (template, submitter_code, year)
-LEFT JOIN audit.submissions a ON a.submission_id = d.approved_submission_id
-"""
-
-
-def approved_view_ddl(template: Template) -> str:
-    """``approved.<template>``: the rows of the approved version of each locked identity
-    (a submission id names one sheet of one identity, so it alone selects the rows)."""
-    return (
-        f"CREATE OR REPLACE VIEW approved.{template.key} AS\n"
-        f"SELECT h.* FROM history.{template.key} h\n"
-        f"WHERE h.submission_id IN (SELECT approved_submission_id FROM audit.review_state WHERE locked);"
-    )
-
-
-def submitter_kind(template: Template) -> str:
-    """Who owes this template in a round, from its definition (so a new template needs nothing)."""
-    if template.submitter_column is None:
-        return "city"
-    return {"school_code": "school", "county_code": "county", "funder_code": "funder"}.get(template.submitter_column, "school")
-
-
-def ensure_review_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """The action log, its derived state, the approved views and the templates' submitter kinds."""
-    con.execute(REVIEW_DDL)
-    con.execute(REVIEW_STATE_SQL)
-    for t in TEMPLATES.values():
-        con.execute(approved_view_ddl(t))
-    con.execute("DELETE FROM audit.template_submitters")
-    con.executemany(
-        "INSERT INTO audit.template_submitters VALUES (?, ?, ?)", [(t.key, t.zh, submitter_kind(t)) for t in TEMPLATES.values()]
-    )
 
 
 class ReviewError(ValueError):
@@ -244,8 +153,6 @@ def _check_template(template: str | None) -> None:
 
 @contextmanager
 def _working_database(warehouse_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    from dagster_project.store.warehouse import connect, ensure_schema
-
     if not warehouse_path.exists():
         raise ReviewError("仓库尚未建立，请先运行一次入库 (no warehouse yet: run an ingestion first)")
     with connect(warehouse_path) as con:
