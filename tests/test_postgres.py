@@ -81,7 +81,7 @@ def test_publish_the_snapshot_tables_with_types_and_comments(
 ) -> None:
     _, after, manifest = warehouses
     s = target(after, pg_server, fresh_db)
-    result = publish_postgres(s, manifest=manifest)
+    result = publish_postgres(s)
     assert result.published and result.previous_build_id is None
     print(f"publish to PostgreSQL: {sum(result.tables.values())} rows in {len(result.tables)} tables, {result.seconds:.2f}s")
     snap = publish_snapshot(after)
@@ -125,7 +125,7 @@ def test_publish_the_snapshot_tables_with_types_and_comments(
     }
     assert schemas == {"public", "marts", "vocwh_publish"}
     # the server is current: the next run publishes nothing
-    again = publish_postgres(s, manifest=manifest)
+    again = publish_postgres(s)
     assert not again.published and again.build_id == result.build_id
 
 
@@ -165,19 +165,19 @@ def assert_same_rows(snapshot: Path, pg_url: str) -> list[str]:
 def test_figures_equal_the_duckdb_snapshot(warehouses: tuple[Settings, Settings, Path], pg_server: PgServer, fresh_db: str) -> None:
     _, after, manifest = warehouses
     s = target(after, pg_server, fresh_db)
-    publish_postgres(s, manifest=manifest)
+    publish_postgres(s)
     publish_snapshot(after)
     assert len(assert_same_rows(after.snapshot_path, s.postgres_url)) >= 7
 
 
 def test_republish_after_a_correction(warehouses: tuple[Settings, Settings, Path], pg_server: PgServer, fresh_db: str) -> None:
     before, after, manifest = warehouses
-    first = publish_postgres(target(before, pg_server, fresh_db), manifest=manifest)
+    first = publish_postgres(target(before, pg_server, fresh_db))
     url = pg_server.url(dbname=fresh_db)
     q = "SELECT enrolled_students, students_mismatch FROM marts.per_student_funding WHERE year = 2024 AND school_code = %s"
     # raw/2024/市直/吉林市第一职业高级中学/附件1: 397 + 308 + 252 + 4328 + 131 = 5,416 (the typo)
     assert pg_rows(url, q, [FIRST_VOC_HS]) == [(5416, True)]
-    second = publish_postgres(target(after, pg_server, fresh_db), manifest=manifest)
+    second = publish_postgres(target(after, pg_server, fresh_db))
     assert second.published and second.previous_build_id == first.build_id != second.build_id
     # raw/2025-03-更正/…（更正）.csv: 397 + 308 + 252 + 432 + 131 = 1,520
     assert pg_rows(url, q, [FIRST_VOC_HS]) == [(1520, False)]
@@ -200,14 +200,14 @@ def test_readers_see_one_whole_build_throughout_republishes(
     """Readers query all the time while the build flips six times: no error, no empty table,
     and every answer is wholly one build's (the owner's reader also reads which build)."""
     before, after, manifest = warehouses
-    publish_postgres(target(before, pg_server, fresh_db), manifest=manifest)
+    publish_postgres(target(before, pg_server, fresh_db))
     url = pg_server.url(dbname=fresh_db)
     bi_url = pg_server.url(BI_ROLE, BI_PASSWORD, fresh_db)
     tables = [r[0] for r in pg_rows(url, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' ORDER BY 1")]
     fp = _fingerprint_sql(tables)
     expected = {}
     for s in (before, after):
-        publish_postgres(target(s, pg_server, fresh_db), manifest=manifest)
+        publish_postgres(target(s, pg_server, fresh_db))
         row = pg_rows(url, sql.SQL("SELECT (SELECT build_id FROM vocwh_publish.published_build), q.* FROM (") + fp + sql.SQL(") q"))
         expected[row[0][0]] = row[0][1:]
     assert len(expected) == 2 and len(set(expected.values())) == 2
@@ -253,7 +253,7 @@ def test_readers_see_one_whole_build_throughout_republishes(
         attempts = []
         for i in range(6):
             s = (before, after)[i % 2]
-            res = publish_postgres(target(s, pg_server, fresh_db), manifest=manifest)
+            res = publish_postgres(target(s, pg_server, fresh_db))
             assert res.published
             attempts.append(res.swap_attempts)
             time.sleep(0.2)
@@ -269,7 +269,7 @@ def test_readers_see_one_whole_build_throughout_republishes(
 
 def test_bi_role_reads_marts_only(warehouses: tuple[Settings, Settings, Path], pg_server: PgServer, fresh_db: str) -> None:
     _, after, manifest = warehouses
-    publish_postgres(target(after, pg_server, fresh_db), manifest=manifest)
+    publish_postgres(target(after, pg_server, fresh_db))
     # Other data in the same database: a table in public and one in a schema audit.
     with psycopg.connect(pg_server.superuser_url(fresh_db), autocommit=True) as c:
         c.execute("CREATE TABLE public.secrets AS SELECT 1 AS x")
@@ -316,15 +316,15 @@ def test_unreachable_server_or_refused_login_fails_clearly_then_the_next_run_pub
     _, after, manifest = warehouses
     nobody = replace(after, postgres_url=f"postgresql://vocwh_publisher:s3cret-pw@127.0.0.1:{free_port()}/{fresh_db}")
     with pytest.raises(PostgresUnavailable) as e:
-        publish_postgres(nobody, manifest=manifest)
+        publish_postgres(nobody)
     msg = str(e.value)
     assert "127.0.0.1" in msg and "the next run retries" in msg and "s3cret-pw" not in msg
     wrong = replace(after, postgres_url=pg_server.url(password="wrong-pw-123", dbname=fresh_db))
     with pytest.raises(PostgresUnavailable) as e:
-        publish_postgres(wrong, manifest=manifest)
+        publish_postgres(wrong)
     assert "password authentication failed" in str(e.value) and "wrong-pw-123" not in str(e.value)
     # the server is empty; the next run with a good URL gets it the current build
-    assert publish_postgres(target(after, pg_server, fresh_db), manifest=manifest).published
+    assert publish_postgres(target(after, pg_server, fresh_db)).published
 
 
 def gb11643(first17: str) -> str:
@@ -338,7 +338,7 @@ def test_personal_data_never_reaches_the_server(
     warehouses: tuple[Settings, Settings, Path], pg_server: PgServer, fresh_db: str, tmp_path: Path
 ) -> None:
     _, after, manifest = warehouses
-    good = publish_postgres(target(after, pg_server, fresh_db), manifest=manifest)
+    good = publish_postgres(target(after, pg_server, fresh_db))
     leaky = replace(after, warehouse_dir=tmp_path / "leaky")
     leaky.warehouse_dir.mkdir()
     copy_database(after.warehouse_path, leaky.warehouse_path)
@@ -350,7 +350,7 @@ def test_personal_data_never_reaches_the_server(
     con.execute("UPDATE audit.mart_build SET built_at = built_at + INTERVAL 1 HOUR")
     con.close()
     with pytest.raises(PublishRefused, match=r"schools\.payee_ref"):
-        publish_postgres(target(leaky, pg_server, fresh_db), manifest=manifest)
+        publish_postgres(target(leaky, pg_server, fresh_db))
     url = pg_server.url(dbname=fresh_db)
     assert pg_rows(url, "SELECT build_id FROM vocwh_publish.published_build") == [(good.build_id,)]
     assert pg_rows(url, "SELECT count(*) FROM information_schema.columns WHERE column_name = 'payee_ref'") == [(0,)]
@@ -411,10 +411,10 @@ def test_sensor_catches_an_empty_or_lagging_server_up(
     assert isinstance(down, dg.SkipReason) and "cannot connect" in (down.skip_message or "")
     empty = tick(after, url)
     assert isinstance(empty, dg.SensorResult) and len(empty.run_requests or []) == 1
-    publish_postgres(target(before, pg_server, fresh_db), manifest=manifest)
+    publish_postgres(target(before, pg_server, fresh_db))
     behind = tick(after, url)
     assert isinstance(behind, dg.SensorResult) and len(behind.run_requests or []) == 1
-    publish_postgres(target(after, pg_server, fresh_db), manifest=manifest)
+    publish_postgres(target(after, pg_server, fresh_db))
     current = tick(after, url)
     assert isinstance(current, dg.SkipReason) and "serves build" in (current.skip_message or "")
 

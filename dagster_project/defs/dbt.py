@@ -1,6 +1,10 @@
 """The dbt project as Dagster assets: models downstream of the ingested submissions,
 dbt tests as asset checks.
 
+The project is built twice (issue 17): the latest figures, then the approved ones (dbt var
+``figures: approved``), as two ``@dbt_assets`` from the one project, the second keyed
+``approved/...``, in the manner of one project run for two regions.
+
 dbt's sources ``submissions.<template>`` map to the ingestion assets' keys, so the UI
 shows one graph from the landing folder to the marts. What to build is decided by
 ``transform.build`` (only what changed); this module runs it and reports the events.
@@ -19,13 +23,30 @@ from packaging import version
 
 from dagster_project.core.settings import DBT_PROJECT_DIR, Settings
 from dagster_project.defs.resources import RunLockResource, VocwhResource
-from dagster_project.transform.build import BUILD_ARGS, marts_build, new_build_id, plan_build, record_build
-from dagster_project.transform.dbt_project import dbt_env, dbt_executable, dbt_target_dir, ensure_manifest
+from dagster_project.transform.build import BUILD_ARGS, build_args, marts_build, new_build_id, plan_build, record_build
+from dagster_project.transform.dbt_project import (
+    APPROVED,
+    APPROVED_SCHEMA_PREFIX,
+    LATEST,
+    dbt_env,
+    dbt_executable,
+    dbt_target_dir,
+    dbt_vars,
+    ensure_manifest,
+)
 
-DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=dbt_target_dir(Settings.from_env()))
-# The dbt model that every mart feeds (models/marts/mart_build.sql): publishing waits on
-# it, and it carries the build id as its Dagster data version.
-MART_BUILD_KEY = dg.AssetKey(["audit", "mart_build"])
+
+def _project(figures: str) -> DbtProject:
+    # One project folder; each set of figures parses into its own target folder (--vars
+    # changes the parse), so neither invalidates the other's partial parse.
+    return DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=dbt_target_dir(Settings.from_env(), figures))
+
+
+# The dbt model that ends each build (models/marts/mart_build.sql). The approved build runs
+# second and depends on the latest one's mart_build alone; publishing waits on the approved
+# one, which carries the build id as its Dagster data version.
+LATEST_BUILD_KEY = dg.AssetKey(["audit", "mart_build"])
+MART_BUILD_KEY = LATEST_BUILD_KEY.with_prefix(APPROVED)
 
 
 def _with_build_version(events: Iterator[Any], output_name: str, build_id: str) -> Iterator[Any]:
@@ -68,53 +89,102 @@ class VocwhDbtTranslator(DagsterDbtTranslator):
         if dbt_resource_props.get("resource_type") == "seed":
             return "policy_parameters"
         fqn = dbt_resource_props.get("fqn") or []
-        for layer in ("staging", "intermediate", "marts"):
+        for layer in ("staging", "intermediate", "marts", "reports"):
             if layer in fqn:
                 return layer
         return "transform"
 
 
-TRANSLATOR = VocwhDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+class ApprovedDbtTranslator(VocwhDbtTranslator):
+    """The approved build (issue 17): the models it shares with the latest build are keyed
+    ``approved/<schema>/<model>``, as their schemas are approved_<schema>; its own models
+    (the payout list, approval_differences, the finance reports) keep their plain keys.
+
+    It reads the seeds the latest build made. In Dagster it depends on the latest build's
+    mart_build instead, which that step always reports: an incremental latest build
+    rebuilds no seed, and a step whose upstream output was not yielded would be skipped."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        key = super().get_asset_key(dbt_resource_props)
+        return key.with_prefix(APPROVED) if str(dbt_resource_props.get("schema", "")).startswith(APPROVED_SCHEMA_PREFIX) else key
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        group = super().get_group_name(dbt_resource_props)
+        return f"{APPROVED}_{group}" if str(dbt_resource_props.get("schema", "")).startswith(APPROVED_SCHEMA_PREFIX) else group
+
+    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        parents = (manifest["nodes"].get(unique_id) or {}).get("depends_on", {}).get("nodes") or []
+        seeds = {self.get_asset_key(manifest["nodes"][p]) for p in parents if p.startswith("seed.")}
+        if not seeds:
+            return spec
+        deps = [d for d in spec.deps if d.asset_key not in seeds]
+        if all(d.asset_key != LATEST_BUILD_KEY for d in deps):
+            deps.append(dg.AssetDep(LATEST_BUILD_KEY))
+        return spec.replace_attributes(deps=deps)
 
 
-def build_dbt_assets() -> dg.AssetsDefinition:
-    manifest = ensure_manifest(Path(DBT_PROJECT.project_dir), DBT_PROJECT.manifest_path)
+_SETTINGS = DagsterDbtTranslatorSettings(enable_asset_checks=True)
+TRANSLATORS: dict[str, DagsterDbtTranslator] = {
+    LATEST: VocwhDbtTranslator(settings=_SETTINGS),
+    APPROVED: ApprovedDbtTranslator(settings=_SETTINGS),
+}
 
-    @dbt_assets(manifest=manifest, project=DBT_PROJECT, dagster_dbt_translator=TRANSLATOR, name="vocwh_dbt")
-    def vocwh_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, vocwh: VocwhResource, run_lock: RunLockResource) -> Iterator[Any]:
-        """``dbt build`` of what changed: seeds, models and their tests, on the working database."""
+
+def build_dbt_assets(figures: str = LATEST) -> dg.AssetsDefinition:
+    """The dbt build of one set of figures, as one multi-asset: ``vocwh_dbt`` (latest) or
+    ``vocwh_dbt_approved``."""
+    project = _project(figures)
+    manifest = ensure_manifest(Path(project.project_dir), project.manifest_path, figures=figures)
+    translator = TRANSLATORS[figures]
+    build_key = LATEST_BUILD_KEY if figures == LATEST else MART_BUILD_KEY
+    name = "vocwh_dbt" if figures == LATEST else f"vocwh_dbt_{figures}"
+
+    @dbt_assets(
+        manifest=manifest,
+        project=project,
+        dagster_dbt_translator=translator,
+        name=name,
+        exclude="resource_type:seed" if figures == APPROVED else None,
+    )
+    def _dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, vocwh: VocwhResource, run_lock: RunLockResource) -> Iterator[Any]:
         settings = vocwh.settings()
-        os.environ.update(dbt_env(settings))
-        build_output = context.assets_def.get_output_name_for_asset_key(MART_BUILD_KEY)
+        os.environ.update(dbt_env(settings, figures))
+        build_output = context.assets_def.get_output_name_for_asset_key(build_key)
         build_id = new_build_id(context.run.run_id)
         if context.selected_asset_keys != context.assets_def.keys:
             # A hand-picked subset: build exactly what was asked for, and log it as a build
             # so that publishing sees the marts changed.
-            yield from _with_build_version(dbt.cli(BUILD_ARGS, context=context).stream(), build_output, build_id)
+            yield from _with_build_version(dbt.cli([*BUILD_ARGS, *dbt_vars(figures)], context=context).stream(), build_output, build_id)
             record_build(settings, None, context.run.run_id, build_id, selection="subset")
             return
         plan = plan_build(settings)
         if plan.nothing_to_do:
             current = marts_build(settings) or ""
             context.log.info(
-                f"no submission changed and the dbt project is unchanged: marts are current (build {current}), nothing to build"
+                f"{figures} figures: no submission changed and the dbt project is unchanged: marts are current (build {current})"
             )
             # Not rebuilt, but reported with its unchanged data version, so that publishing
-            # still runs and can repair outputs a crashed run left behind the marts.
+            # (and the approved build, after the latest) still runs and can repair outputs a
+            # crashed run left behind the marts.
             yield dg.Output(
                 None, output_name=build_output, metadata={"build_id": current, "rebuilt": False}, data_version=dg.DataVersion(current)
             )
             return
         if plan.full:
-            context.log.info("full dbt build (first build, or the dbt project changed)")
-            yield from _with_build_version(dbt.cli(BUILD_ARGS, context=context).stream(), build_output, build_id)
+            context.log.info(f"{figures} figures: full dbt build (first build, or the dbt project changed)")
+            yield from _with_build_version(dbt.cli(build_args(figures), context=context).stream(), build_output, build_id)
         else:
-            context.log.info(f"incremental dbt build: --select {plan.select}")
-            invocation = dbt.cli([*BUILD_ARGS, "--select", plan.select or ""], manifest=manifest, dagster_dbt_translator=TRANSLATOR)
+            select = plan.select(figures)
+            context.log.info(f"{figures} figures: incremental dbt build: --select {select}")
+            invocation = dbt.cli(build_args(figures, select), manifest=manifest, dagster_dbt_translator=translator)
             yield from _with_build_version(_as_step_events(context, invocation.stream()), build_output, build_id)
-        record_build(settings, plan, context.run.run_id, build_id)
+        if figures == APPROVED:
+            # The approved build runs second: only now are both sets current.
+            record_build(settings, plan, context.run.run_id, build_id)
 
-    return vocwh_dbt
+    _dbt.__doc__ = f"``dbt build`` of what changed, {figures} figures: models and their tests, on the working database."
+    return _dbt
 
 
 class VocwhDbtCliResource(DbtCliResource):
@@ -132,4 +202,4 @@ class VocwhDbtCliResource(DbtCliResource):
 
 
 def dbt_resource() -> DbtCliResource:
-    return VocwhDbtCliResource(project_dir=DBT_PROJECT, profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=dbt_executable())
+    return VocwhDbtCliResource(project_dir=_project(LATEST), profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=dbt_executable())

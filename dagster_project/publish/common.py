@@ -25,7 +25,7 @@ from dagster_project.core.codes import county_names
 from dagster_project.core.files import atomic_write_bytes
 from dagster_project.core.templates import CITY_CODE, TEMPLATES, T
 from dagster_project.store.warehouse import wait_while_locked
-from dagster_project.transform.dbt_project import MART_SCHEMA, RESTRICTED_SCHEMA, mart_tables
+from dagster_project.transform.dbt_project import MART_SCHEMA, RESTRICTED_SCHEMA, mart_models, mart_tables
 
 __all__ = ["MART_SCHEMA", "RESTRICTED_SCHEMA", "mart_tables"]  # re-exported for the report modules
 
@@ -51,9 +51,9 @@ def relation_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> b
 def mart_years(con: duckdb.DuckDBPyConnection) -> list[int]:
     """Every year present in any mart that has a year column: one finance report per year."""
     years: set[int] = set()
-    for t in mart_tables():
-        if relation_exists(con, MART_SCHEMA, t):
-            years.update(int(r[0]) for r in con.execute(f"SELECT DISTINCT year FROM {MART_SCHEMA}.{t} WHERE year IS NOT NULL").fetchall())
+    for m in mart_models():
+        if "year" in m.columns and relation_exists(con, m.schema, m.name):
+            years.update(int(r[0]) for r in con.execute(f"SELECT DISTINCT year FROM {m.relation} WHERE year IS NOT NULL").fetchall())
     return sorted(years)
 
 

@@ -35,11 +35,10 @@ import logging
 import re
 import secrets
 import time
-from collections.abc import Iterable
+from collections.abc import Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -49,9 +48,9 @@ from psycopg.conninfo import conninfo_to_dict
 
 from dagster_project.core.settings import Settings
 from dagster_project.publish.common import MART_SCHEMA, open_readonly
-from dagster_project.publish.snapshot import PublishRefused, check_no_personal_data, descriptions
-from dagster_project.publish.snapshot import published_tables as snapshot_tables
-from dagster_project.transform.dbt_project import mart_models
+from dagster_project.publish.snapshot import PublishRefused, check_no_personal_data, descriptions, published_relations
+from dagster_project.transform.build import FINAL_BUILD_TABLE
+from dagster_project.transform.dbt_project import Model
 
 log = logging.getLogger(__name__)
 
@@ -90,25 +89,26 @@ class PgPublishResult:
 def current_build_id(con: duckdb.DuckDBPyConnection) -> str | None:
     """What identifies the working database's current build of the marts (None: never built).
 
-    Today that is dbt's ``audit.mart_build.built_at``, rebuilt by every build that touches a
-    mart.  The one place to change if builds get an explicit id.
+    Today that is the ``built_at`` of dbt's ``approved_audit.mart_build``, which ends every
+    build (the approved build runs second).  The one place to change if builds get an explicit id.
     """
+    schema, table = FINAL_BUILD_TABLE
     exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'audit' AND table_name = 'mart_build' "
-        "AND table_catalog = current_database()"
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ? AND table_catalog = current_database()",
+        [schema, table],
     ).fetchone()
     if not exists or not exists[0]:
         return None
-    row = con.execute("SELECT max(built_at) FROM audit.mart_build").fetchone()
+    row = con.execute(f"SELECT max(built_at) FROM {schema}.{table}").fetchone()
     if not row or row[0] is None:
         return None
     value = row[0]
     return value.isoformat() if isinstance(value, datetime) else str(value)
 
 
-def published_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+def published_tables(con: duckdb.DuckDBPyConnection) -> dict[str, Model]:
     """The tables the BI snapshot publishes: the same function, so both targets always agree."""
-    return snapshot_tables(con, _catalog(con))
+    return published_relations(con, _catalog(con))
 
 
 def _catalog(con: duckdb.DuckDBPyConnection) -> str:
@@ -153,27 +153,28 @@ def pg_type(duckdb_type: str) -> str:
 
 @dataclass(frozen=True)
 class TableSpec:
-    name: str
+    name: str  # as BI sees it
     columns: list[tuple[str, str]]  # (column, PostgreSQL type)
     comment: str | None
     column_comments: dict[str, str]
+    source: tuple[str, str] = (MART_SCHEMA, "")  # (schema, table) in the working database
 
 
-def table_specs(con: duckdb.DuckDBPyConnection, tables: Iterable[str], manifest: Path | None = None) -> list[TableSpec]:
+def table_specs(con: duckdb.DuckDBPyConnection, tables: Mapping[str, Model]) -> list[TableSpec]:
     """Columns with PostgreSQL types, and the snapshot's own descriptions (``snapshot.descriptions``),
     so BI tools show the same text on the server as in marts.duckdb."""
     catalog = _catalog(con)
-    contract = {m.name: m for m in mart_models(manifest)}
     specs = []
-    for t in tables:
+    for t, model in tables.items():
         cols = con.execute(
             "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = ? AND schema_name = ? "
             "AND table_name = ? ORDER BY column_index",
-            [catalog, MART_SCHEMA, t],
+            [catalog, model.schema, model.name],
         ).fetchall()
-        table_doc, column_docs = descriptions(con, t, contract.get(t), catalog)
+        table_doc, column_docs = descriptions(con, t, model, catalog)
         specs.append(
             TableSpec(
+                source=(model.schema, model.name),
                 name=t,
                 columns=[(c, pg_type(typ)) for c, typ in cols],
                 comment=table_doc or None,
@@ -253,7 +254,6 @@ def publish_postgres(
     settings: Settings,
     *,
     force: bool = False,
-    manifest: Path | None = None,
     swap_wait_seconds: float = 300.0,
 ) -> PgPublishResult:
     """Publish the working database's marts to ``settings.postgres_url`` if the server is behind.
@@ -285,8 +285,8 @@ def publish_postgres(
                 tables = published_tables(con)
                 if not tables:
                     raise PublishRefused(f"schema {MART_SCHEMA} of {settings.warehouse_path} holds no table: nothing to publish")
-                check_no_personal_data(con, _catalog(con), tables)
-                specs = table_specs(con, tables, manifest)
+                check_no_personal_data(con, _catalog(con), {t: (m.schema, m.name) for t, m in tables.items()})
+                specs = table_specs(con, tables)
                 _prepare_server(conn, settings.postgres_bi_password)
                 new_schema = NEW_PREFIX + secrets.token_hex(6)
                 counts = _load(conn, con, specs, new_schema, build)
@@ -352,7 +352,7 @@ def _load(conn: psycopg.Connection[Any], con: duckdb.DuckDBPyConnection, specs: 
             cur.execute(sql.SQL("CREATE TABLE {} ({})").format(target, cols))
             names = sql.SQL(", ").join(ident(c) for c, _ in spec.columns)
             src = con.execute(
-                f"SELECT * FROM {_dq(catalog)}.{_dq(MART_SCHEMA)}.{_dq(spec.name)}"  # identifiers from the catalog, quoted
+                f"SELECT * FROM {_dq(catalog)}.{_dq(spec.source[0])}.{_dq(spec.source[1])}"  # identifiers from the catalog, quoted
             )
             n = 0
             with cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(target, names)) as copy:

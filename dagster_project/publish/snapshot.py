@@ -101,9 +101,9 @@ def sweep_snapshot_temps(settings: Settings) -> list[Path]:
     ]
 
 
-def list_mart_tables(con: duckdb.DuckDBPyConnection, catalog: str, schema: str = MART_SCHEMA) -> list[str]:
-    """Tables and views of a schema of an attached database, in the order of the manifest's marts."""
-    order = [m.name for m in mart_models()]
+def list_mart_tables(con: duckdb.DuckDBPyConnection, catalog: str, schema: str = SNAPSHOT_SCHEMA) -> list[str]:
+    """Tables and views of a schema of an attached database (the snapshot's), in the order of the marts."""
+    order = [m.published_as for m in mart_models()]
     names = [
         r[0]
         for r in con.execute(
@@ -114,11 +114,19 @@ def list_mart_tables(con: duckdb.DuckDBPyConnection, catalog: str, schema: str =
     return sorted(names, key=lambda n: (order.index(n) if n in order else len(order), n))
 
 
+def published_relations(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, Model]:
+    """What every BI target publishes, by the name BI sees: the marts of both builds that are
+    present in the working database (attached as ``catalog``), each with its dbt model,
+    which says where it lives (``marts.x``, or ``approved_marts.x`` for ``x_approved``). A
+    leftover table of a renamed model is not published."""
+    present = set(
+        con.execute("SELECT table_schema, table_name FROM information_schema.tables WHERE table_catalog = ?", [catalog]).fetchall()
+    )
+    return {m.published_as: m for m in mart_models() if (m.schema, m.name) in present}
+
+
 def published_tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
-    """What every BI target publishes: the manifest's marts present in the database (a
-    leftover table of a renamed model is not published)."""
-    contract = {m.name for m in mart_models()}
-    return [t for t in list_mart_tables(con, catalog) if t in contract]
+    return list(published_relations(con, catalog))
 
 
 def _columns(con: duckdb.DuckDBPyConnection, catalog: str, schema: str, table: str) -> list[tuple[str, str]]:
@@ -132,18 +140,19 @@ def _columns(con: duckdb.DuckDBPyConnection, catalog: str, schema: str, table: s
     ]
 
 
-def check_no_personal_data(con: duckdb.DuckDBPyConnection, catalog: str, tables: list[str], schema: str = MART_SCHEMA) -> None:
+def check_no_personal_data(con: duckdb.DuckDBPyConnection, catalog: str, tables: dict[str, tuple[str, str]]) -> None:
     """Refuse names and ID numbers: by column name, and by value for text columns (a mask or an ID).
+    ``tables``: published name -> (schema, table) in ``catalog``.
 
     The patterns are the project's one definition (``shared.pii``, from dbt_project.yml)."""
     problems: list[str] = []
     patterns = pii_value_patterns()
-    for t in tables:
-        cols = _columns(con, catalog, schema, t)
+    for t, (schema, table) in tables.items():
+        cols = _columns(con, catalog, schema, table)
         problems += [f"{t}.{c}: column name looks like personal data" for c, _ in cols if is_pii_column(c)]
         for c, typ in cols:
             if typ.upper().startswith("VARCHAR"):
-                ref = f"{_q(catalog)}.{_q(schema)}.{_q(t)}"
+                ref = f"{_q(catalog)}.{_q(schema)}.{_q(table)}"
                 cond = " OR ".join(f"regexp_matches({_q(c)}, ?)" for _ in patterns)
                 n = con.execute(f"SELECT count(*) FROM {ref} WHERE {cond}", patterns).fetchone()
                 if n and n[0]:
@@ -175,11 +184,12 @@ def publish_snapshot(settings: Settings, build_id: str | None = None) -> dict[st
     con = duckdb.connect(":memory:")
     try:
         _attach_source(con, src)
-        contract = {m.name: m for m in mart_models()}
-        tables = published_tables(con, "wh")
+        contract = {m.published_as: m for m in mart_models()}
+        relations = published_relations(con, "wh")
+        tables = list(relations)
         if not tables:
             raise PublishRefused(f"schema {MART_SCHEMA} of {src} holds no mart of the dbt project: nothing to publish")
-        check_no_personal_data(con, "wh", tables)
+        check_no_personal_data(con, "wh", {t: (m.schema, m.name) for t, m in relations.items()})
 
         counts = _build_snapshot(con, tables, tmp, contract)
         _write_parquet(con, tables, pq_dir, pq_tmps, contract, build_id)
@@ -237,7 +247,8 @@ def _build_snapshot(con: duckdb.DuckDBPyConnection, tables: list[str], tmp: Path
     con.execute(f"ATTACH {_lit(str(tmp))} AS snap (STORAGE_VERSION {_lit(STORAGE_VERSION)})")
     con.execute("BEGIN TRANSACTION")
     for t in tables:
-        con.execute(f"CREATE TABLE snap.{SNAPSHOT_SCHEMA}.{_q(t)} AS SELECT * FROM wh.{MART_SCHEMA}.{_q(t)}")
+        m = contract[t]
+        con.execute(f"CREATE TABLE snap.{SNAPSHOT_SCHEMA}.{_q(t)} AS SELECT * FROM wh.{_q(m.schema)}.{_q(m.name)}")
         table_doc, column_docs = descriptions(con, t, contract.get(t))
         target = f"snap.{SNAPSHOT_SCHEMA}.{_q(t)}"
         if table_doc:
@@ -253,18 +264,23 @@ def _build_snapshot(con: duckdb.DuckDBPyConnection, tables: list[str], tmp: Path
 def descriptions(con: duckdb.DuckDBPyConnection, table: str, model: Model | None, catalog: str = "wh") -> tuple[str, dict[str, str]]:
     """A mart's table and column descriptions: the comments dbt persisted in the working
     database (attached as ``catalog``), else the manifest's (the same yml text), for the
-    columns the table has. Every BI target (snapshot, Parquet, PostgreSQL) shows these."""
-    row = con.execute(
-        "SELECT comment FROM duckdb_tables() WHERE database_name = ? AND schema_name = ? AND table_name = ? "
-        "UNION ALL SELECT comment FROM duckdb_views() WHERE database_name = ? AND schema_name = ? AND view_name = ?",
-        [catalog, MART_SCHEMA, table, catalog, MART_SCHEMA, table],
-    ).fetchone()
+    columns the table has. Every BI target (snapshot, Parquet, PostgreSQL) shows these.
+    An approved mart's table description is the manifest's, which says so."""
+    schema, table = (model.schema, model.name) if model else (MART_SCHEMA, table)
+    if model and model.published_as != model.name:
+        row = None
+    else:
+        row = con.execute(
+            "SELECT comment FROM duckdb_tables() WHERE database_name = ? AND schema_name = ? AND table_name = ? "
+            "UNION ALL SELECT comment FROM duckdb_views() WHERE database_name = ? AND schema_name = ? AND view_name = ?",
+            [catalog, schema, table, catalog, schema, table],
+        ).fetchone()
     table_doc = ((row[0] if row else None) or (model.description if model else "")).strip()
     columns: dict[str, str] = {}
     for col, comment in con.execute(
         "SELECT column_name, comment FROM duckdb_columns() WHERE database_name = ? AND schema_name = ? AND table_name = ? "
         "ORDER BY column_index",
-        [catalog, MART_SCHEMA, table],
+        [catalog, schema, table],
     ).fetchall():
         doc = (comment or (model.columns.get(col) if model else None) or "").strip()
         if doc:
@@ -321,7 +337,7 @@ def _verify(con: duckdb.DuckDBPyConnection, tmp: Path, counts: dict[str, int]) -
         ).fetchall()
         if others:
             raise RuntimeError(f"snapshot holds unexpected schemas {others}")
-        check_no_personal_data(con, "chk", tables, SNAPSHOT_SCHEMA)
+        check_no_personal_data(con, "chk", {t: (SNAPSHOT_SCHEMA, t) for t in tables})
     finally:
         con.execute("DETACH chk")
 

@@ -16,9 +16,21 @@ from pathlib import Path
 
 from dagster_project.core.settings import DBT_PROJECT_DIR, Settings
 from dagster_project.store.warehouse import connect, current_build_id, ensure_schema
-from dagster_project.transform.dbt_project import project_files
+from dagster_project.transform.dbt_project import APPROVED, LATEST, dbt_vars, project_files
 
 BUILD_ARGS = ["build", "--exclude-resource-type", "unit_test"]
+# The approved build reads the seeds the latest build made (schema seeds) and builds none.
+_APPROVED_EXCLUDE = ["--exclude", "resource_type:seed"]
+# The approved build's last model: it exists once both builds are done (models/marts/mart_build.sql).
+FINAL_BUILD_TABLE = ("approved_audit", "mart_build")
+
+
+def build_args(figures: str, select: str | None = None) -> list[str]:
+    """The ``dbt build`` of one set of figures: everything, or ``select``."""
+    args = [*BUILD_ARGS, *dbt_vars(figures)]
+    if select is not None:
+        args += ["--select", select]
+    return [*args, *(_APPROVED_EXCLUDE if figures == APPROVED else [])]
 
 
 def project_fingerprint(project_dir: Path = DBT_PROJECT_DIR) -> str:
@@ -37,13 +49,15 @@ class BuildPlan:
     pending: tuple[str, ...]
     fingerprint: str
 
-    @property
-    def select(self) -> str | None:
+    def select(self, figures: str = LATEST) -> str | None:
+        """What one build must rebuild: the models downstream of each pending template (the
+        approved build's source ``submissions`` is schema ``approved``). Every new version and
+        review action marks its template pending; the latest build also refreshes the
+        round's status (source audit), the approved one what compares the two sets."""
         if self.full:
             return None
-        # the approved figures and the round's status (issue 10) change with every new version
-        # and every review action, which also marks its template pending
-        return " ".join([*(f"source:submissions.{t}+ source:approved.{t}+" for t in self.pending), "source:audit+"])
+        last = "source:audit+" if figures == LATEST else "approval_differences+"
+        return " ".join([*(f"source:submissions.{t}+" for t in self.pending), last])
 
     @property
     def nothing_to_do(self) -> bool:
@@ -57,7 +71,7 @@ def plan_build(settings: Settings) -> BuildPlan:
         pending = tuple(r[0] for r in con.execute("SELECT template FROM audit.pending_builds ORDER BY template").fetchall())
         built = con.execute("SELECT count(*) FROM audit.dbt_builds WHERE project_fingerprint = ?", [fingerprint]).fetchone()[0]
         marts_exist = con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'audit' AND table_name = 'mart_build'"
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", list(FINAL_BUILD_TABLE)
         ).fetchone()[0]
     return BuildPlan(full=not (built and marts_exist), pending=pending, fingerprint=fingerprint)
 
@@ -79,7 +93,7 @@ def record_build(settings: Settings, plan: BuildPlan | None, run_id: str, build_
             [
                 dt.datetime.now(dt.UTC).replace(tzinfo=None),
                 plan.fingerprint if plan else None,
-                plan.select if plan else selection,
+                plan.select() if plan else selection,
                 run_id,
                 build_id,
             ],

@@ -26,15 +26,33 @@ PROJECT_SUBDIRS = ("models", "seeds", "macros", "tests", "snapshots", "analyses"
 # the finance payout audit (never copied), as dbt_project.yml configures them.
 MART_SCHEMA = "marts"
 RESTRICTED_SCHEMA = "restricted"
+# The two sets of figures (issue 17): one dbt project built twice, first with the dbt var
+# figures = latest (every current submission), then = approved (approved versions only).
+# The approved build writes the models it shares with the latest one to approved_<schema>
+# (macros/generate_schema_name.sql); BI sees them as <model>_approved.
+LATEST = "latest"
+APPROVED = "approved"
+FIGURES = (LATEST, APPROVED)
+APPROVED_SCHEMA_PREFIX = "approved_"
+APPROVED_SUFFIX = "_approved"
 
 
-def dbt_target_dir(settings: Settings) -> Path:
-    """dbt's target folder, one per warehouse: runs on different warehouses never share a
-    manifest, and a run on this one writes it only under the run lock (or atomically)."""
-    return settings.warehouse_dir / "dbt_target"
+def dbt_vars(figures: str) -> list[str]:
+    """The dbt arguments that select a set of figures (none for the latest, dbt's default)."""
+    if figures not in FIGURES:
+        raise ValueError(f"unknown set of figures {figures!r}: one of {', '.join(FIGURES)}")
+    return [] if figures == LATEST else ["--vars", f"{{figures: {figures}}}"]
 
 
-def dbt_env(settings: Settings) -> dict[str, str]:
+def dbt_target_dir(settings: Settings, figures: str = LATEST) -> Path:
+    """dbt's target folder, one per warehouse and set of figures: runs on different
+    warehouses never share a manifest, a run on this one writes it only under the run lock
+    (or atomically), and each set keeps its own partial parse (dbt re-parses everything
+    when --vars change)."""
+    return settings.warehouse_dir / ("dbt_target" if figures == LATEST else f"dbt_target_{figures}")
+
+
+def dbt_env(settings: Settings, figures: str = LATEST) -> dict[str, str]:
     """What every pipeline dbt invocation needs: the warehouse path, no usage tracking (no
     network), and partial parsing. The project turns partial parsing off because unit tests
     read seed rows at parse time; pipeline builds exclude unit tests, so they can reuse the
@@ -47,7 +65,7 @@ def dbt_env(settings: Settings) -> dict[str, str]:
         "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
         # dagster-dbt puts each invocation's artifacts in a fresh folder below this one and
         # copies the partial parse from it.
-        "DBT_TARGET_PATH": str(dbt_target_dir(settings)),
+        "DBT_TARGET_PATH": str(dbt_target_dir(settings, figures)),
     }
 
 
@@ -63,7 +81,7 @@ def project_files(project_dir: Path) -> list[Path]:
     return [p for p in paths if p.exists()]
 
 
-def ensure_manifest(project_dir: Path = DBT_PROJECT_DIR, manifest: Path | None = None) -> Path:
+def ensure_manifest(project_dir: Path = DBT_PROJECT_DIR, manifest: Path | None = None, figures: str = LATEST) -> Path:
     """Parse the dbt project when its manifest is missing or older than its files, so
     ``dagster asset materialize`` works on a fresh clone without a separate step.
 
@@ -72,7 +90,7 @@ def ensure_manifest(project_dir: Path = DBT_PROJECT_DIR, manifest: Path | None =
     the partial parse, then the manifest, into the warehouse's target folder. A reader
     sees an old manifest or a new one, never a file being written (dbt writes in place)."""
     settings = Settings.from_env()
-    manifest = manifest or dbt_target_dir(settings) / "manifest.json"
+    manifest = manifest or dbt_target_dir(settings, figures) / "manifest.json"
     target = manifest.parent
     newest = max((p.stat().st_mtime for p in project_files(project_dir)), default=0.0)
     if manifest.exists() and manifest.stat().st_mtime >= newest:
@@ -94,9 +112,10 @@ def ensure_manifest(project_dir: Path = DBT_PROJECT_DIR, manifest: Path | None =
                 str(work),
                 "--log-path",
                 str(work),
+                *dbt_vars(figures),
             ],
             check=True,
-            env={**os.environ, **dbt_env(settings), "DBT_TARGET_PATH": str(work)},
+            env={**os.environ, **dbt_env(settings, figures), "DBT_TARGET_PATH": str(work)},
             cwd=project_dir,
         )
         for name in ("partial_parse.msgpack", "semantic_manifest.json", "manifest.json"):  # the manifest last: its time marks a parse done
@@ -120,6 +139,15 @@ class Model:
     # The columns that identify a row: the model's unique_combination_of_columns test
     # (combination_of_columns, in yml order); empty when it has none.
     grain: tuple[str, ...] = ()
+    # Which build made it (dbt var figures), and the name BI sees it under: the model's own
+    # name, or <name>_approved for the approved build's copy of a model both builds make.
+    figures: str = LATEST
+    published_as: str = ""
+
+    @property
+    def relation(self) -> str:
+        """The model's table in the working database."""
+        return f"{self.schema}.{self.name}"
 
 
 def _grains(manifest: dict[str, Any]) -> dict[str, tuple[str, ...]]:
@@ -132,53 +160,67 @@ def _grains(manifest: dict[str, Any]) -> dict[str, tuple[str, ...]]:
     return out
 
 
-def _models(manifest: dict[str, Any]) -> list[Model]:
+def _models(manifest: dict[str, Any], figures: str) -> list[Model]:
     out = []
     grains = _grains(manifest)
     for node in manifest["nodes"].values():
         if node["resource_type"] != "model" or node["package_name"] != "vocwh":
             continue
         cols = node.get("columns") or {}
+        twin = node["schema"].startswith(APPROVED_SCHEMA_PREFIX)
+        description = " ".join((node.get("description") or "").split())
+        if twin:
+            description = f"已审批数据（只含市教育局已审批的版本）approved figures only: {description}"
         out.append(
             Model(
                 name=node["name"],
                 schema=node["schema"],
-                description=" ".join((node.get("description") or "").split()),
+                description=description,
                 columns={c: " ".join((v.get("description") or "").split()) for c, v in cols.items()},
                 data_types={c: v.get("data_type") or "" for c, v in cols.items()},
                 depends_on=tuple(node.get("depends_on", {}).get("nodes", [])),
                 grain=grains.get(node["unique_id"], ()),
+                figures=figures,
+                published_as=node["name"] + (APPROVED_SUFFIX if twin else ""),
             )
         )
     return sorted(out, key=lambda m: m.name)
 
 
-@lru_cache(maxsize=4)
-def _load(path: str, mtime: float) -> tuple[Model, ...]:
+@lru_cache(maxsize=8)
+def _load(path: str, mtime: float, figures: str) -> tuple[Model, ...]:
     with open(path, encoding="utf-8") as f:
-        return tuple(_models(json.load(f)))
+        return tuple(_models(json.load(f), figures))
 
 
-def models(manifest: Path | None = None) -> tuple[Model, ...]:
-    """Every model of the project, from the (freshly parsed if need be) manifest."""
-    path = manifest or ensure_manifest()
-    return _load(str(path), path.stat().st_mtime)
+def models(manifest: Path | None = None, figures: str = LATEST) -> tuple[Model, ...]:
+    """Every model of one build (set of figures), from its (freshly parsed if need be) manifest."""
+    path = manifest or ensure_manifest(figures=figures)
+    return _load(str(path), path.stat().st_mtime, figures)
 
 
-def mart_models(manifest: Path | None = None) -> tuple[Model, ...]:
-    """The BI marts: every model in schema ``marts`` (the snapshot copies exactly these)."""
-    return tuple(m for m in models(manifest) if m.schema == MART_SCHEMA)
+def all_models() -> tuple[Model, ...]:
+    """Every table both builds make, each once: the latest build's models, then the approved
+    build's (its own models, and its copies of the shared ones)."""
+    return (*models(), *models(figures=APPROVED))
 
 
-def mart_tables(manifest: Path | None = None) -> tuple[str, ...]:
-    return tuple(m.name for m in mart_models(manifest))
+def mart_models() -> tuple[Model, ...]:
+    """The BI marts, under the names BI sees (``published_as``): every model of schema
+    ``marts`` of either build, and the approved build's copies of them (``approved_marts``).
+    The snapshot and PostgreSQL publish exactly these, in this order."""
+    out = [m for m in all_models() if m.schema in (MART_SCHEMA, APPROVED_SCHEMA_PREFIX + MART_SCHEMA)]
+    return tuple(sorted(out, key=lambda m: m.published_as))
 
 
-def model_grain(name: str, manifest: Path | None = None) -> tuple[str, ...]:
-    """The grain of a model (the columns that identify a row), as its yml states it: reports
-    match a row to ``approval_differences.row_key`` by these, never by a list kept in Python."""
-    for m in models(manifest):
-        if m.name == name:
+def mart_tables() -> tuple[str, ...]:
+    return tuple(m.published_as for m in mart_models())
+
+
+def model_grain(name: str) -> tuple[str, ...]:
+    """The grain of a mart (the columns that identify a row), as its yml states it."""
+    for m in all_models():
+        if m.published_as == name or m.name == name:
             if not m.grain:
                 raise KeyError(f"dbt model {name!r} declares no grain (unique_combination_of_columns test)")
             return m.grain

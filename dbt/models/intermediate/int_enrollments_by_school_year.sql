@@ -1,3 +1,9 @@
--- int_enrollments_by_school_year on the latest received versions (issue 10). The SQL, with its comments, is the macro
--- int_enrollments_by_school_year_sql in macros/figures/int_enrollments_by_school_year.sql, which int_enrollments_by_school_year_approved instantiates too.
-{{ int_enrollments_by_school_year_sql('latest') }}
+-- 在校生及学费（按校按年）enrolment and tuition income per school and year.
+select
+    year,
+    school_code,
+    cast(sum(students) as {{ dbt.type_bigint() }}) as enrolled_students,
+    {{ to_money('sum(tuition_income_yuan)') }} as tuition_income_yuan,
+    cast(count(*) as {{ dbt.type_bigint() }}) as program_categories
+from {{ ref('stg_submissions__enrollments') }}
+group by year, school_code

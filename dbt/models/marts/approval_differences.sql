@@ -1,17 +1,22 @@
 {#-
     Where the approved figures (what finance pays against) and the latest received figures
-    differ (issue 10): one row per mart and row, over every mart with an approved twin
-    (figure_marts()). Written once for all marts: each mart's columns and grain are read from
-    the graph (its yml, through its unique_combination_of_columns test), so a column or a mart
-    added to the contract is compared without touching this file.
+    differ (issue 10): one row per mart and row, over every mart both builds make
+    (figure_marts()). This model belongs to the approved build (issue 17), which runs after
+    the latest one: ref(mart) is the approved mart, latest_relation(mart) the latest one.
+    Written once for all marts: each mart's columns and grain are read from the graph (its
+    yml, through its unique_combination_of_columns test), so a column or a mart added to the
+    contract is compared without touching this file.
 
-    At parse time only the refs are declared (both twins of every mart); the graph is read at
-    execute time. Values are compared with IS DISTINCT FROM, so two nulls are equal.
+    A row's grain values are returned typed, one column per grain column of any mart (null
+    where that mart has no such column), so a report joins a mart row to its difference on
+    the grain itself; row_key is the same values as text, for people.
+
+    At parse time only the refs are declared; the graph is read at execute time. Values are
+    compared with IS DISTINCT FROM, so two nulls are equal.
 -#}
 {%- set marts = figure_marts() %}
 {%- for name in marts %}
     {%- set _ = ref(name) %}
-    {%- set _ = ref(figures_model(name, 'approved')) %}
 {%- endfor %}
 
 {%- if execute %}
@@ -26,6 +31,8 @@
 {%- endfor %}
 
 {%- set parts = [] %}
+{%- set grain_types = {} %}
+{%- set grain_order = [] %}
 {%- for name in marts %}
     {%- set node = by_name.get(name) %}
     {%- if node is none %}
@@ -46,6 +53,10 @@
     {%- endfor %}
     {%- set compared = columns | reject('in', grain) | list %}
     {%- do parts.append({'name': name, 'grain': grain, 'compared': compared, 'columns': columns}) %}
+    {%- for g in grain if g not in ('year', 'school_code', 'county_code') and g not in grain_types %}
+        {%- do grain_types.update({g: node.columns[g].data_type}) %}
+        {%- do grain_order.append(g) %}
+    {%- endfor %}
 {%- endfor %}
 
 {%- for p in parts %}
@@ -61,6 +72,9 @@ select
     {{ key | join(" || ' | ' || ") }} as row_key,
     {% if 'school_code' in p.columns %}cast(coalesce(l.school_code, a.school_code) as varchar){% else %}cast(null as varchar){% endif %} as school_code,
     {% if 'county_code' in p.columns %}cast(coalesce(l.county_code, a.county_code) as varchar){% else %}cast(null as varchar){% endif %} as county_code,
+    {%- for g in grain_order %}
+    {% if g in p.grain %}coalesce(l.{{ g }}, a.{{ g }}){% else %}cast(null as {{ grain_types[g] }}){% endif %} as {{ g }},
+    {%- endfor %}
     case
         when a._in_approved is null then 'not_approved'
         when l._in_latest is null then 'withdrawn'
@@ -69,8 +83,8 @@ select
     case when l._in_latest and a._in_approved then
         {% if changed %}nullif(concat_ws(', ', {{ changed | join(', ') }}), ''){% else %}cast(null as varchar){% endif %}
     end as changed_columns
-from (select *, true as _in_latest from {{ ref(p.name) }}) as l
-full outer join (select *, true as _in_approved from {{ ref(figures_model(p.name, 'approved')) }}) as a
+from (select *, true as _in_latest from {{ latest_relation(p.name) }}) as l
+full outer join (select *, true as _in_approved from {{ ref(p.name) }}) as a
     on {{ on | join(' and ') }}
 where a._in_approved is null
     or l._in_latest is null

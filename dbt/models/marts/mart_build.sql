@@ -10,14 +10,19 @@
 -#}
 {{ config(schema='audit', materialized='table', contract={'enforced': false}) }}
 
-{#- Each mart has its approved twin <mart>_approved (issue 10, macros/figures/figures.sql, where
-    figure_marts() lists them); the payout list, the round's status and the differences between
-    the two sets of figures exist once. -#}
-{%- set published = [ref('award_payout'), ref('submission_status'), ref('approval_differences')] %}
+{#- Both builds make it (issue 17): the latest build's audit.mart_build waits on the latest
+    marts and the round's status; the approved build's approved_audit.mart_build, built
+    second, on the approved marts, the payout list, approval_differences and the finance
+    report models. Publishing waits on the approved one. -#}
+{%- set published = [] %}
 {%- for name in figure_marts() %}
     {%- do published.append(ref(name)) %}
-    {%- do published.append(ref(figures_model(name, 'approved'))) %}
 {%- endfor %}
+{%- if var('figures', 'latest') == 'approved' %}
+    {%- do published.extend([ref('award_payout'), ref('approval_differences')]) %}
+{%- else %}
+    {%- do published.append(ref('submission_status')) %}
+{%- endif %}
 
 {#- The build's --select (null for a full build): publishing rewrites only the years an
     incremental build can have changed. -#}

@@ -1,3 +1,92 @@
--- recruitment_hires on the latest received versions (issue 10). The SQL, with its comments, is the macro
--- recruitment_hires_sql in macros/figures/recruitment_hires.sql, which recruitment_hires_approved instantiates too.
-{{ recruitment_hires_sql('latest') }}
+-- 教师招聘 teacher hires and the rules of 二(六) (policy-rules.md §6), one row per hire.
+-- Each flag is null where its rule does not apply to the hire; part-time teachers (兼职教师)
+-- are listed with every flag null and compliant null. Parameters (3 years, 大专, 2/3) come
+-- from seed policy_recruitment_parameters for the hire's year.
+with hires as (
+    select * from {{ ref('stg_submissions__teacher_recruitment') }}
+),
+
+schools as (
+    select * from {{ ref('stg_submissions__schools') }}
+),
+
+judged as (
+    select
+        h.*,
+        sch.county_code,
+        h.teacher_type = 'part_time' as is_part_time,
+        -- 1. experience: professional teachers hired by open recruitment
+        case
+            when h.teacher_type = 'professional' and h.recruitment_method = 'open' then
+                (h.enterprise_years >= p.min_enterprise_years and edu.education_rank >= min_edu.education_rank)
+                or h.skill_certificate is not null
+                or h.dual_teacher_normal_graduate
+        end as experience_ok,
+        -- 2. no fresh graduates among professional teachers, unless a 双师型 normal graduate
+        case
+            when h.teacher_type = 'professional' then not h.fresh_graduate or h.dual_teacher_normal_graduate
+        end as fresh_graduate_ok,
+        -- 3. direct hiring only for high-level talent
+        case
+            when h.teacher_type <> 'part_time' and h.recruitment_method = 'direct' then h.talent_category is not null
+        end as direct_hire_ok,
+        -- 4. plan approved and filed: every non-part-time hire
+        case
+            when h.teacher_type <> 'part_time' then h.plan_approval_no is not null and h.hr_filing_no is not null
+        end as plan_ok,
+        -- 5. panel: related teachers at least numerator/denominator, exact integers; empty = violation
+        case
+            when h.teacher_type <> 'part_time' and h.recruitment_method = 'open' then
+                coalesce(
+                    h.panel_size > 0
+                    and h.panel_related_teachers * p.panel_related_denominator >= h.panel_size * p.panel_related_numerator,
+                    false
+                )
+        end as panel_ok
+    from hires as h
+    left join schools as sch
+        on sch.year = h.year and sch.school_code = h.school_code
+    left join {{ ref('policy_recruitment_parameters') }} as p
+        on {{ valid_in_year('p', 'h.year') }}
+    left join {{ ref('ref_education_levels') }} as edu
+        on edu.education = h.education
+    left join {{ ref('ref_education_levels') }} as min_edu
+        on min_edu.education = p.min_education
+)
+
+select
+    cast(year as {{ dbt.type_int() }}) as year,
+    cast(school_code as {{ dbt.type_string() }}) as school_code,
+    cast(person_key as {{ dbt.type_string() }}) as person_key,
+    cast(hire_date as date) as hire_date,
+    cast(county_code as {{ dbt.type_string() }}) as county_code,
+    cast(teacher_type as {{ dbt.type_string() }}) as teacher_type,
+    cast(recruitment_method as {{ dbt.type_string() }}) as recruitment_method,
+    cast(experience_ok as {{ dbt.type_boolean() }}) as experience_ok,
+    cast(fresh_graduate_ok as {{ dbt.type_boolean() }}) as fresh_graduate_ok,
+    cast(direct_hire_ok as {{ dbt.type_boolean() }}) as direct_hire_ok,
+    cast(plan_ok as {{ dbt.type_boolean() }}) as plan_ok,
+    cast(panel_ok as {{ dbt.type_boolean() }}) as panel_ok,
+    cast(
+        case
+            when is_part_time then null
+            when experience_ok = false or fresh_graduate_ok = false or direct_hire_ok = false
+                or plan_ok = false or panel_ok = false then false
+            when coalesce(experience_ok, fresh_graduate_ok, direct_hire_ok, plan_ok, panel_ok) is not null then true
+        end as {{ dbt.type_boolean() }}
+    ) as compliant,
+    cast(
+        case
+            when is_part_time then '兼职教师：不适用招聘规定 (part-time: no rule applies)'
+            else nullif(concat_ws('；',
+                case when experience_ok = false then '专业课教师须具有3年以上企业工作经历和大专以上学历，或持有职业技能等级证书 (experience)' end,
+                case when fresh_graduate_ok = false then '专业课教师不得招聘应届毕业生（"双师型"职业技术师范专业毕业生除外）(fresh_graduate)' end,
+                case when direct_hire_ok = false then '直接考察仅限高层次高技能人才 (direct_hire)' end,
+                case when plan_ok = false then '招聘方案未经核准或未报人社部门备案 (plan)' end,
+                case when panel_ok = false then '面试评委中相关专业教师不足三分之二 (panel)' end
+            ), '')
+        end as {{ dbt.type_string() }}
+    ) as findings,
+    cast(submission_id as {{ dbt.type_string() }}) as submission_id,
+    cast(source_row_number as {{ dbt.type_bigint() }}) as source_row_number
+from judged

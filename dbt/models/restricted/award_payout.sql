@@ -4,20 +4,20 @@
 -- never in the BI snapshot). Every amount is award_entitlements' own; only what is still
 -- to pay is computed, here in SQL.
 with entitlements as (
-    select * from {{ ref('award_entitlements_approved') }}
+    select * from {{ ref('award_entitlements') }}
 ),
 
 person_events as (
     select year, person_key, event_key, counted_submission_id, counted_source_row_number
-    from {{ ref('int_award_person_events_approved') }}
+    from {{ ref('int_award_person_events') }}
 ),
 
 recipients as (
-    select * from {{ ref('stg_submissions__award_recipients_approved') }}
+    select * from {{ ref('stg_submissions__award_recipients') }}
 ),
 
 schools as (
-    select * from {{ ref('schools_approved') }}
+    select * from {{ ref('schools') }}
 )
 
 select

@@ -1,3 +1,16 @@
--- stg_submissions__appropriations on the latest received versions (issue 10). The SQL, with its comments, is the macro
--- stg_submissions__appropriations_sql in macros/figures/stg_submissions__appropriations.sql, which stg_submissions__appropriations_approved instantiates too.
-{{ stg_submissions__appropriations_sql('latest') }}
+-- 生均拨款 appropriations, one row per funder, school and year.
+-- standard_per_student_yuan stays null where no standard exists yet (市属高职).
+with source as (
+    select * from {{ source('submissions', 'appropriation') }}
+)
+
+select
+    cast(year as {{ dbt.type_int() }}) as year,
+    cast(funder_code as {{ dbt.type_string() }}) as funder_code,
+    cast(school_code as {{ dbt.type_string() }}) as school_code,
+    {{ to_money('standard_per_student_yuan') }} as standard_per_student_yuan,
+    cast(funded_students as {{ dbt.type_bigint() }}) as funded_students,
+    {{ to_money('appropriated_yuan') }} as appropriated_yuan,
+    cast(paid_date as date) as paid_date,
+    {{ submission_lineage() }}
+from source

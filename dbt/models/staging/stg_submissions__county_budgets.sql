@@ -1,3 +1,12 @@
--- stg_submissions__county_budgets on the latest received versions (issue 10). The SQL, with its comments, is the macro
--- stg_submissions__county_budgets_sql in macros/figures/stg_submissions__county_budgets.sql, which stg_submissions__county_budgets_approved instantiates too.
-{{ stg_submissions__county_budgets_sql('latest') }}
+-- 县区教育经费 county education budgets, one row per county and year.
+with source as (
+    select * from {{ source('submissions', 'county_education_budget') }}
+)
+
+select
+    cast(year as {{ dbt.type_int() }}) as year,
+    cast(county_code as {{ dbt.type_string() }}) as county_code,
+    {{ to_money('education_budget_yuan') }} as education_budget_yuan,
+    {{ to_money('vocational_budget_yuan') }} as vocational_budget_yuan,
+    {{ submission_lineage() }}
+from source

@@ -1,3 +1,0 @@
--- int_enrollments_by_school_year on the versions the city approved (locked) only (issue 10). The SQL, with its comments, is the macro
--- int_enrollments_by_school_year_sql in macros/figures/int_enrollments_by_school_year.sql, which int_enrollments_by_school_year instantiates too.
-{{ int_enrollments_by_school_year_sql('approved') }}

@@ -1,3 +1,0 @@
--- stg_submissions__county_budgets on the versions the city approved (locked) only (issue 10). The SQL, with its comments, is the macro
--- stg_submissions__county_budgets_sql in macros/figures/stg_submissions__county_budgets.sql, which stg_submissions__county_budgets instantiates too.
-{{ stg_submissions__county_budgets_sql('approved') }}

@@ -1,3 +1,0 @@
--- stg_submissions__partnership_incomes on the versions the city approved (locked) only (issue 10). The SQL, with its comments, is the macro
--- stg_submissions__partnership_incomes_sql in macros/figures/stg_submissions__partnership_incomes.sql, which stg_submissions__partnership_incomes instantiates too.
-{{ stg_submissions__partnership_incomes_sql('approved') }}

@@ -1,3 +1,0 @@
--- stg_submissions__teacher_recruitment on the versions the city approved (locked) only (issue 10). The SQL, with its comments, is the macro
--- stg_submissions__teacher_recruitment_sql in macros/figures/stg_submissions__teacher_recruitment.sql, which stg_submissions__teacher_recruitment instantiates too.
-{{ stg_submissions__teacher_recruitment_sql('approved') }}
