@@ -1,26 +1,48 @@
-"""The README's first command, ``dg launch --assets '*'``, run for real from a checkout without
-DAGSTER_HOME: it keeps its run history where ``dg dev`` looks (the checkout's ``dagster.yaml``
-points Dagster's storage at ``.dagster/``), prints little besides warnings, and ends with the
-run summary, whose counts are those of the files given.
+"""The documented commands, run for real as written.
+
+- The README's first command, ``dg launch --assets '*'``, from a checkout without
+  DAGSTER_HOME: it keeps its run history where ``dg dev`` looks (the checkout's ``dagster.yaml``
+  points Dagster's storage at ``.dagster/``), prints little besides warnings, and ends with the
+  run summary, whose counts are those of the files given.
+- The clerk's year of docs/operations.md (issue 21): every command of its ``sh`` blocks, word
+  for word, on the committed sample, in order. The commands are read from the document, so
+  the test follows the docs wherever they are edited.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 import pytest
 from dagster._core.instance.ref import InstanceRef
 
+from tests.test_docs import sh_lines
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = PROJECT_ROOT / "raw"
+VENV_BIN = Path(sys.executable).parent
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+
+def as_run(line: str) -> list[str]:
+    """A documented command line as argv: `.venv/bin/X` is this interpreter's venv."""
+    argv = shlex.split(line)
+    assert argv[0].startswith(".venv/bin/"), line
+    return [str(VENV_BIN / argv[0].removeprefix(".venv/bin/")), *argv[1:]]
+
+
+# The README's first command ends with the run itself, after the install.
+FIRST_COMMAND = sh_lines((PROJECT_ROOT / "README.md").read_text(encoding="utf-8"))[0]
+LAUNCH = FIRST_COMMAND.split("&&")[-1].strip()
 
 # From the committed sample (raw/README.md says what each one is).
 LANDING = {
@@ -53,8 +75,7 @@ def _instance(root: Path) -> dg.DagsterInstance:
 
 def test_dg_launch_keeps_history_and_ends_with_the_summary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root, env = _checkout(tmp_path)
-    dg_cli = Path(sys.executable).parent / "dg"
-    proc = subprocess.run([str(dg_cli), "launch", "--assets", "*"], cwd=root, env=env, capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(as_run(LAUNCH), cwd=root, env=env, capture_output=True, text=True, timeout=600)
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out[-4000:]
 
@@ -81,7 +102,7 @@ def test_dg_launch_keeps_history_and_ends_with_the_summary(tmp_path: Path, monke
             assert event is not None and event.run_id == runs[0].run_id, key
 
     # A second run with nothing new: still a summary, nothing rebuilt, two runs in the history.
-    again = subprocess.run([str(dg_cli), "launch", "--assets", "*"], cwd=root, env=env, capture_output=True, text=True, timeout=600)
+    again = subprocess.run(as_run(LAUNCH), cwd=root, env=env, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0, again.stderr[-4000:]
     summary = (again.stdout + again.stderr).split("vocwh run summary / 本次运行小结")[1]
     assert "files: seen 5, unchanged 5" in summary
@@ -105,3 +126,50 @@ def test_the_superseded_command_still_works_with_its_own_dagster_home(tmp_path: 
     assert not (root / ".dagster").exists()
     with dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(home))) as instance:
         assert [r.status for r in instance.get_runs()] == [dg.DagsterRunStatus.SUCCESS]
+
+
+def clerks_year() -> list[str]:
+    """The command lines of docs/operations.md's section "A bureau clerk's year", in order."""
+    text = (PROJECT_ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
+    start = text.index("\n## A bureau clerk's year\n")
+    end = text.find("\n## ", start + 1)
+    return sh_lines(text[start : None if end < 0 else end])
+
+
+def test_the_clerks_year_works_as_written(tmp_path: Path) -> None:
+    """After the first command has ingested the sample, the clerk's commands succeed word for
+    word with the sample's own codes (issue 21: an invented school code was 未知报送单位).
+    Review and approval read only the working database, so `vocwh ingest` stands in for the
+    full run here; the run itself is the test above."""
+    lines = clerks_year()
+    vocwh = [line for line in lines if line.startswith(".venv/bin/vocwh ")]
+    assert [line for line in lines if line not in vocwh] == [LAUNCH]  # the run that builds the approved figures
+    assert len(vocwh) == 7
+
+    landing = tmp_path / "raw"
+    shutil.copytree(SAMPLE, landing)
+    env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
+    env.update(VOCWH_RAW_DIR=str(landing), VOCWH_WAREHOUSE_DIR=str(tmp_path / "wh"), VOCWH_PII_KEY="test-key")
+    ingest = subprocess.run(as_run(".venv/bin/vocwh ingest"), cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    assert ingest.returncode == 0, ingest.stdout[-2000:] + ingest.stderr[-4000:]
+
+    outputs = []
+    for line in vocwh:
+        proc = subprocess.run(as_run(line), cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, f"{line}\n{proc.stdout}{proc.stderr[-4000:]}"
+        outputs.append(proc.stdout)
+    done = {"review": "已审核 (reviewed)", "approve": "已审批并锁定 (approved, locked)"}
+    for line, out in zip(vocwh, outputs, strict=True):
+        assert done[shlex.split(line)[1]] in out, (line, out)
+    # 昌邑区 (220202): besides the enrolment reviewed alone, 10 submissions of the county and
+    # its two county-run and private schools; then the city's 131 of the rest of the year.
+    assert [re.findall(r"共 (\d+) 项", out) for out in outputs] == [[], [], ["10"], [], ["10"], ["131"], ["131"]]
+
+    con = duckdb.connect(str(tmp_path / "wh" / "warehouse.duckdb"), read_only=True)
+    try:
+        locked, received = con.execute(
+            "SELECT count(*) FILTER (WHERE locked), count(*) FROM audit.review_state WHERE year = 2024 AND current_submission_id IS NOT NULL"
+        ).fetchone()  # type: ignore[misc]
+    finally:
+        con.close()
+    assert (locked, received) == (143, 143)  # the registry, one enrolment, 10 and 131: the whole year approved

@@ -45,11 +45,3 @@ def test_uniqueness_and_part_whole_rules_are_in_their_suites() -> None:
     }
     partnership = json.loads(suite_path("partnership_income").read_text(encoding="utf-8"))
     assert any(e["type"] == "expect_column_values_to_be_valid_cn_credit_code" for e in partnership["expectations"])
-
-
-def test_readme_template_reference_is_current() -> None:
-    from dagster_project.core.settings import PROJECT_ROOT
-    from tools.docs import END, START, templates_markdown
-
-    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
-    assert f"{START}\n{templates_markdown()}\n{END}" in readme, "run `python -m tools.docs`"

@@ -1,14 +1,22 @@
-"""The README's template reference, generated from the template definitions."""
+"""docs/templates.md, the template reference, generated from the template definitions
+(``python -m tools.docs``; tests/test_docs.py fails when the committed file is stale)."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from dagster_project.core.settings import PROJECT_ROOT
 from dagster_project.core.templates import TEMPLATES, TYPE_HINT_ZH, Column
 
-START, END = "<!-- templates:start -->", "<!-- templates:end -->"
+DOC = PROJECT_ROOT / "docs" / "templates.md"
+
+HEADER = """# Submission templates
+
+Generated from `dagster_project/core/templates.py` by `python -m tools.docs`: edit the
+template definitions, not this file. The contract they implement is
+`shared/spec/submission-templates.md`. How a file is recognised and read:
+[operations.md](operations.md#what-happens-to-a-submission).
+"""
 
 
 def _rule(c: Column) -> str:
@@ -34,7 +42,7 @@ def templates_markdown() -> str:
     out = []
     for t in TEMPLATES.values():
         submitter = f"`{t.submitter_column}`" if t.submitter_column else f"fixed `{t.fixed_submitter}`"
-        out.append(f"#### `{t.key}` — {t.zh}\n\nSubmitted by {t.submitted_by}; submitter = {submitter}.\n")
+        out.append(f"## `{t.key}` — {t.zh}\n\nSubmitted by {t.submitted_by}; submitter = {submitter}.\n")
         out.append("| 中文表头 | key | type | req | rule |\n|---|---|---|---|---|")
         for c in t.columns:
             out.append(f"| {c.zh} | `{c.key}` | {TYPE_HINT_ZH[c.type]} | {'y' if c.required else ''} | {_rule(c)} |")
@@ -46,14 +54,19 @@ def templates_markdown() -> str:
     return "\n".join(out)
 
 
-def update_readme(path: Path = PROJECT_ROOT / "README.md") -> bool:
-    """Rewrite the generated section; True if the file changed."""
-    text = path.read_text(encoding="utf-8")
-    new = re.sub(re.escape(START) + r".*?" + re.escape(END), f"{START}\n{templates_markdown()}\n{END}", text, flags=re.S)
-    if new != text:
-        path.write_text(new, encoding="utf-8")
-    return new != text
+def templates_doc() -> str:
+    """The whole of docs/templates.md."""
+    return f"{HEADER}\n{templates_markdown()}"
+
+
+def update_doc(path: Path = DOC) -> bool:
+    """Rewrite docs/templates.md; True if it changed."""
+    new = templates_doc()
+    if path.exists() and path.read_text(encoding="utf-8") == new:
+        return False
+    path.write_text(new, encoding="utf-8")
+    return True
 
 
 if __name__ == "__main__":
-    print("README.md updated" if update_readme() else "README.md already current")
+    print(f"{DOC.relative_to(PROJECT_ROOT)} {'updated' if update_doc() else 'already current'}")
