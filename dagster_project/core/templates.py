@@ -1,7 +1,7 @@
 """The submission templates: the one definition of every column, type, code list and rule.
 
 Header recognition, value parsing, the Great Expectations suites in ``expectations/``,
-the warehouse tables, the sample generator and the README's template table are all
+the warehouse tables, the sample generator and the template reference (docs/templates.md) are all
 derived from this module, so a template changes in exactly one place.
 The contract it implements is ``shared/spec/submission-templates.md``.
 """

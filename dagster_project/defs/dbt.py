@@ -23,7 +23,7 @@ from packaging import version
 
 from dagster_project.core.settings import DBT_PROJECT_DIR, Settings
 from dagster_project.defs.resources import RunLockResource, VocwhResource
-from dagster_project.transform.build import BUILD_ARGS, build_args, marts_build, new_build_id, plan_build, record_build
+from dagster_project.transform.build import APPROVED_EXCLUDE, BUILD_ARGS, build_args, marts_build, new_build_id, plan_build, record_build
 from dagster_project.transform.dbt_project import (
     APPROVED,
     APPROVED_SCHEMA_PREFIX,
@@ -145,7 +145,7 @@ def build_dbt_assets(figures: str = LATEST) -> dg.AssetsDefinition:
         project=project,
         dagster_dbt_translator=translator,
         name=name,
-        exclude="resource_type:seed" if figures == APPROVED else None,
+        exclude=" ".join(APPROVED_EXCLUDE) if figures == APPROVED else None,
     )
     def _dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, vocwh: VocwhResource, run_lock: RunLockResource) -> Iterator[Any]:
         settings = vocwh.settings()
