@@ -13,7 +13,7 @@ from pathlib import Path
 from dagster_project.core.files import sweep_temp_files
 from dagster_project.core.runlock import holds_run_lock
 from dagster_project.core.settings import Settings
-from dagster_project.publish.common import mart_years, open_readonly, safe_filename
+from dagster_project.publish.common import current_outputs, mart_years, open_readonly, record_outputs, safe_filename
 from dagster_project.publish.finance import write_finance_workbook
 from dagster_project.publish.receipts import select_batch, write_receipts
 from dagster_project.publish.rounds import write_outstanding_html
@@ -45,9 +45,15 @@ def produce_reports(
         build = current_build_id(con)
         for year in years or mart_years(con):
             xlsx, html = finance_paths(settings, year, out_dir)
-            out[year] = (write_finance_workbook(con, year, xlsx, build, written), write_summary_html(con, year, html, build, written))
-            # 催报 page (issue 10) beside them: who still owes what, per county
-            write_outstanding_html(con, year, xlsx.parent / f"outstanding_{year}.html", build, written)
+            outstanding = xlsx.parent / f"outstanding_{year}.html"
+            group = f"reports-{year}"
+            if current_outputs(xlsx.parent, group, build) is None:
+                out[year] = (write_finance_workbook(con, year, xlsx, build, written), write_summary_html(con, year, html, build, written))
+                # 催报 page (issue 10) beside them: who still owes what, per county
+                write_outstanding_html(con, year, outstanding, build, written)
+                record_outputs(xlsx.parent, group, build, [xlsx, html, outstanding])
+            else:
+                out[year] = (xlsx, html)
     return out
 
 
@@ -64,7 +70,12 @@ def produce_receipts(
         if out_dir is None:
             label = batch or _batch_label(rows[0].get("processed_at"))
             out_dir = settings.reports_dir / "receipts" / safe_filename(label, 80)
-        return batch, write_receipts(con, out_dir, batch, written)
+        build = current_build_id(con)
+        paths = current_outputs(out_dir, "receipts", build)
+        if paths is None:
+            paths = write_receipts(con, out_dir, batch, written)
+            record_outputs(out_dir, "receipts", build, paths)
+        return batch, paths
 
 
 def _batch_label(processed_at: object) -> str:
