@@ -21,19 +21,7 @@ import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
 from dagster_project.core.pii import mask_id
-from dagster_project.publish.finance import (
-    AWARD_COLS,
-    FUNDING_COLS,
-    PARTNERSHIP_COLS,
-    PAYOUT_COLS,
-    SHEETS,
-    TILT_COLS,
-    VOLUME_COLS,
-    YUAN_FORMAT,
-    Col,
-    write_finance_workbook,
-    write_summary_html,
-)
+from dagster_project.publish.finance import YUAN_FORMAT, Column, sheets, write_finance_workbook, write_summary_html
 from tests.conftest import (
     FORMULA_NAME,
     HOSTILE,
@@ -84,16 +72,30 @@ def _header_row(ws: Worksheet, first: str) -> int:
     return next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == first and r > 1)
 
 
+def _columns(report_model: str) -> tuple[Column, ...]:
+    """The columns a report model shows, as its yml meta states them (issue 17)."""
+    return next(b.columns for s in sheets() for b in s.blocks if b.model.name == report_model)
+
+
 # sheet -> (dbt model, columns, first header) : what each sheet shows. Finance pays against the
 # approved figures (issue 10): every sheet is the approved twin (the payout list is on them).
-SHEET_MODELS: dict[str, tuple[str, tuple[Col, ...], str]] = {
-    "生均拨款": ("marts.per_student_funding_approved", FUNDING_COLS, FUNDING_COLS[0].zh),
-    "大赛奖励": ("marts.award_entitlements_approved", AWARD_COLS, AWARD_COLS[0].zh),
-    "奖励发放名单": ("restricted.award_payout", PAYOUT_COLS, PAYOUT_COLS[0].zh),
-    "校企合作收入": ("marts.partnership_income_approved", PARTNERSHIP_COLS, PARTNERSHIP_COLS[0].zh),
-    "培训目标": ("marts.training_volume_approved", VOLUME_COLS, VOLUME_COLS[0].zh),
-    "县区经费倾斜": ("marts.county_funding_tilt_approved", TILT_COLS, TILT_COLS[0].zh),
-}
+# The sheets' columns are those of the report models (dbt/models/reports/finance).
+SHEET_REPORTS = (
+    ("生均拨款", "approved_marts.per_student_funding", "rpt_finance__per_student_funding"),
+    ("大赛奖励", "approved_marts.award_entitlements", "rpt_finance__award_entitlements"),
+    ("奖励发放名单", "restricted.award_payout", "rpt_finance__award_payout"),
+    ("校企合作收入", "approved_marts.partnership_income", "rpt_finance__partnership_income"),
+    ("培训目标", "approved_marts.training_volume", "rpt_finance__training_volume"),
+    ("县区经费倾斜", "approved_marts.county_funding_tilt", "rpt_finance__county_funding_tilt"),
+)
+
+
+def sheet_models() -> dict[str, tuple[str, tuple[Column, ...], str]]:
+    return {sheet: (model, _columns(report), _columns(report)[0].header) for sheet, model, report in SHEET_REPORTS}
+
+
+# money columns the 合计 row leaves blank: per-student amounts are not summed
+NOT_SUMMED = {"standard_per_student_yuan", "per_student_yuan"}
 
 
 @pytest.mark.parametrize("year", YEARS)
@@ -102,7 +104,7 @@ def test_every_money_column_sums_to_the_mart(workbooks: dict[int, openpyxl.Workb
     row, add up to sum(column) of the dbt model for that year: the approved twin (issue 10),
     which published_city fills (everything is approved there)."""
     checked = 0
-    for sheet, (model, cols, first) in SHEET_MODELS.items():
+    for sheet, (model, cols, first) in sheet_models().items():
         ws = workbooks[year][sheet]
         top = _header_row(ws, first)
         rows = table(ws, top)
@@ -113,24 +115,25 @@ def test_every_money_column_sums_to_the_mart(workbooks: dict[int, openpyxl.Workb
             assert n == (len(rows),), (year, sheet)
         headers = [c.value for c in ws[top]]
         for col in cols:
-            if col.kind != "money":
+            if col.format != "money":
                 continue
             (want,) = con.execute(f"SELECT coalesce(sum({col.key}), 0) FROM {model} WHERE year = ?", [year]).fetchone()  # type: ignore[misc]
-            got = sum((Decimal(str(r[col.zh].value)) for r in rows if r[col.zh].value is not None), Decimal(0))
-            assert got == want, (year, sheet, col.zh)
+            got = sum((Decimal(str(r[col.header].value)) for r in rows if r[col.header].value is not None), Decimal(0))
+            assert got == want, (year, sheet, col.header)
             has_totals = ws.cell(top + len(rows) + 1, 1).value == "合计"
-            if has_totals and col.total is not False:
-                totals = ws.cell(top + len(rows) + 1, headers.index(col.zh) + 1)
-                assert totals.value is not None and Decimal(str(totals.value)) == want, (year, sheet, col.zh, "合计", totals.value)
+            if has_totals and col.key not in NOT_SUMMED:
+                totals = ws.cell(top + len(rows) + 1, headers.index(col.header) + 1)
+                assert totals.value is not None and Decimal(str(totals.value)) == want, (year, sheet, col.header, "合计", totals.value)
             checked += 1
     assert checked == 27  # every money column of the six sheets
 
 
 def test_sheets_and_readme(workbooks: dict[int, openpyxl.Workbook]) -> None:
     wb = workbooks[2024]
-    assert wb.sheetnames == ["说明", *SHEETS]
+    names = [s.name for s in sheets()]
+    assert wb.sheetnames == ["说明", *names]
     readme = [c.value for c in wb["说明"]["A"]]
-    for name in SHEETS:
+    for name in names:
         assert name in readme
 
 
@@ -139,7 +142,7 @@ def test_funding_sheet(workbooks: dict[int, openpyxl.Workbook], con: duckdb.Duck
     assert ws.freeze_panes == "C3"  # title and header rows, code and name columns
     rows = {r["学校标识码"].value: r for r in table(ws)}
     mart = {r[0]: r[1:] for r in con.execute(
-        "SELECT school_code, school_name, shortfall_yuan, below_standard, no_standard FROM marts.per_student_funding_approved "
+        "SELECT school_code, school_name, shortfall_yuan, below_standard, no_standard FROM approved_marts.per_student_funding "
         "WHERE year = 2024"
     ).fetchall()}  # fmt: skip
     assert set(rows) == set(mart)
@@ -225,7 +228,7 @@ def test_partnership_target_and_tilt_sheets(workbooks: dict[int, openpyxl.Workbo
 
     target = table(wb["培训目标"])
     mart = con.execute(
-        "SELECT year, labor_enlightenment_trainees, average_met FROM marts.training_target_progress_approved WHERE year <= 2024 ORDER BY year"
+        "SELECT year, labor_enlightenment_trainees, average_met FROM approved_marts.training_target_progress WHERE year <= 2024 ORDER BY year"
     ).fetchall()
     assert [(r["年度"].value, r["劳动教育和职业启蒙培训人数"].value, r["年均达到目标"].value) for r in target] == [
         (y, n, "是" if met else "否") for y, n, met in mart
@@ -233,7 +236,7 @@ def test_partnership_target_and_tilt_sheets(workbooks: dict[int, openpyxl.Workbo
 
     tilt = {r["区划代码"].value: r for r in table(wb["县区经费倾斜"])}
     shares = dict(
-        con.execute("SELECT county_code, increment_vocational_share FROM marts.county_funding_tilt_approved WHERE year = 2024").fetchall()
+        con.execute("SELECT county_code, increment_vocational_share FROM approved_marts.county_funding_tilt WHERE year = 2024").fetchall()
     )
     assert set(tilt) == set(shares)
     code = next(c for c, v in shares.items() if v is not None)
@@ -331,16 +334,16 @@ def test_recruitment_and_indicator_sheets(workbooks: dict[int, openpyxl.Workbook
     assert "二(六)" in ws["A1"].value
     rows = table(ws)
     (n, bad) = con.execute(
-        "SELECT count(*), count(*) FILTER (WHERE compliant = false) FROM marts.recruitment_hires_approved WHERE year = 2024"
+        "SELECT count(*), count(*) FILTER (WHERE compliant = false) FROM approved_marts.recruitment_hires WHERE year = 2024"
     ).fetchone()  # type: ignore[misc]
     assert len(rows) == n and n > 0
     assert sum(1 for r in rows if r["合规"].value == "否") == bad
-    keys = {k for (k,) in con.execute("SELECT left(person_key, 16) FROM marts.recruitment_hires_approved WHERE year = 2024").fetchall()}
+    keys = {k for (k,) in con.execute("SELECT left(person_key, 16) FROM approved_marts.recruitment_hires WHERE year = 2024").fetchall()}
     assert {r["人员标识（加密）"].value for r in rows} == keys
     assert "姓名" not in [c.value for c in ws[2]] and "身份证号" not in str([c.value for c in ws[2]])
     ws = wb["政策指标"]
     rows = table(ws)
-    (n,) = con.execute("SELECT count(*) FROM marts.policy_indicators_approved WHERE year = 2024").fetchone()  # type: ignore[misc]
+    (n,) = con.execute("SELECT count(*) FROM approved_marts.policy_indicators WHERE year = 2024").fetchone()  # type: ignore[misc]
     assert len(rows) == n
     assert all("吉市政办发〔2022〕32号" in r["依据条款"].value for r in rows)
 
@@ -359,14 +362,16 @@ def test_approval_differences_are_exactly_the_locked_schools_correction(con: duc
     """Every mart is compared with its approved twin: only LOCKED_SCHOOL's 2024 per-student
     funding differs, as changed, in the columns its enrolment reaches; nothing else, in any year
     or mart (policy indicators and the rest do not read the enrolled count of one school)."""
-    rows = con.execute("SELECT * FROM marts.approval_differences ORDER BY ALL").fetchall()
+    rows = con.execute(
+        "SELECT year, mart, row_key, school_code, county_code, difference, changed_columns FROM marts.approval_differences ORDER BY ALL"
+    ).fetchall()
     assert rows == [(2024, "per_student_funding", f"2024 | {LOCKED_SCHOOL}", LOCKED_SCHOOL, LOCKED_COUNTY, "changed", LOCKED_CHANGED)]
     pick = (
         "SELECT enrolled_students, funded_students, expected_yuan, per_student_yuan, shortfall_yuan, below_standard, "
         "students_mismatch, yoy_decrease "
     )
     where = "WHERE year = 2024 AND school_code = ?"
-    approved = con.execute(f"{pick} FROM marts.per_student_funding_approved {where}", [LOCKED_SCHOOL]).fetchone()
+    approved = con.execute(f"{pick} FROM approved_marts.per_student_funding {where}", [LOCKED_SCHOOL]).fetchone()
     latest = con.execute(f"{pick} FROM marts.per_student_funding {where}", [LOCKED_SCHOOL]).fetchone()
     n_approved, n_latest = LOCKED_SCHOOL_APPROVED_STUDENTS, LOCKED_SCHOOL_LATEST_STUDENTS
     assert approved == (n_approved, n_approved, LOCKED_STANDARD * n_approved, LOCKED_STANDARD, Decimal(0), False, False, False)

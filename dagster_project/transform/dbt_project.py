@@ -13,7 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -143,6 +143,9 @@ class Model:
     # name, or <name>_approved for the approved build's copy of a model both builds make.
     figures: str = LATEST
     published_as: str = ""
+    # The yml meta of the model and of each column (the finance sheets' layout, issue 17).
+    meta: dict[str, Any] = field(default_factory=dict)
+    column_meta: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def relation(self) -> str:
@@ -182,6 +185,8 @@ def _models(manifest: dict[str, Any], figures: str) -> list[Model]:
                 grain=grains.get(node["unique_id"], ()),
                 figures=figures,
                 published_as=node["name"] + (APPROVED_SUFFIX if twin else ""),
+                meta=dict((node.get("config") or {}).get("meta") or node.get("meta") or {}),
+                column_meta={c: dict(((v.get("config") or {}).get("meta")) or v.get("meta") or {}) for c, v in cols.items()},
             )
         )
     return sorted(out, key=lambda m: m.name)

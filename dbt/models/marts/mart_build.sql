@@ -20,6 +20,15 @@
 {%- endfor %}
 {%- if var('figures', 'latest') == 'approved' %}
     {%- do published.extend([ref('award_payout'), ref('approval_differences')]) %}
+    {#- the finance workbook's sheets (models/reports/finance), which publish/finance.py writes out -#}
+    {%- for name in [
+        'rpt_finance__per_student_funding', 'rpt_finance__award_entitlements', 'rpt_finance__award_payout',
+        'rpt_finance__partnership_income', 'rpt_finance__training_target_progress', 'rpt_finance__training_volume',
+        'rpt_finance__county_funding_tilt', 'rpt_finance__recruitment_hires', 'rpt_finance__policy_indicators',
+        'rpt_finance__approval_differences', 'rpt_finance__outstanding', 'rpt_finance__sheet_titles',
+    ] %}
+        {%- do published.append(ref(name)) %}
+    {%- endfor %}
 {%- else %}
     {%- do published.append(ref('submission_status')) %}
 {%- endif %}
