@@ -173,7 +173,8 @@ def build_dbt_assets(figures: str = LATEST) -> dg.AssetsDefinition:
             return
         if plan.full:
             context.log.info(f"{figures} figures: full dbt build (first build, or the dbt project changed)")
-            yield from _with_build_version(dbt.cli(build_args(figures), context=context).stream(), build_output, build_id)
+            # With the context, dagster-dbt adds the assets' own selection (their exclude included).
+            yield from _with_build_version(dbt.cli([*BUILD_ARGS, *dbt_vars(figures)], context=context).stream(), build_output, build_id)
         else:
             select = plan.select(figures)
             context.log.info(f"{figures} figures: incremental dbt build: --select {select}")
