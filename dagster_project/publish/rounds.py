@@ -1,6 +1,8 @@
-"""催报 who still owes what (issue 10): the list per county, read from the dbt mart
-``submission_status`` (missing or only rejected), for the finance workbook and the page
-``reports/outstanding_<year>.html``. Nothing here decides a status: the mart does."""
+"""催报 who still owes what (issue 10): the list per county, for the finance workbook's sheet
+催报清单, the page ``reports/outstanding_<year>.html`` and the receipts. The list is the dbt
+report model ``reports.rpt_finance__outstanding`` (from the mart ``submission_status``: missing
+or only rejected, with the names and the status in words), so the sheet and the pages show the
+same rows. Nothing here decides a status: the mart does."""
 
 from __future__ import annotations
 
@@ -9,37 +11,30 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.publish.common import GENERATED_AT, PAGE_META, Row, county_names, esc, fetch_rows, school_names, write_page
+from dagster_project.publish.common import GENERATED_AT, PAGE_META, Row, esc, fetch_rows, write_page
 
-STATUS_ZH = {"missing": "未报送", "rejected": "已退回，待重新报送"}
+OUTSTANDING_MODEL = "reports.rpt_finance__outstanding"
 
 
 def owed_rows(con: duckdb.DuckDBPyConnection, year: int | None = None) -> list[Row]:
     """The rounds still owed (missing or only rejected) of one year, or of every year, by
-    chasing county, template, submitter, each with ``status_zh``; empty when the warehouse has
-    no submission_status yet (built before issue 10). The 催报 list and the receipts read this."""
-    where = "status IN ('missing', 'rejected')" + (" AND year = ?" if year is not None else "")
+    chasing county, template, submitter, each with ``status_zh`` and the names; empty when the
+    warehouse has no report models yet (built before issue 17). The 催报 list and the receipts
+    read this."""
     try:
-        rows = fetch_rows(
+        return fetch_rows(
             con,
-            f"SELECT * FROM marts.submission_status WHERE {where} ORDER BY chased_by_code, year, template, submitter_code",
+            f"SELECT * FROM {OUTSTANDING_MODEL} WHERE {'year = ?' if year is not None else 'true'} "
+            "ORDER BY chased_by_code, year, template, submitter_code",
             [year] if year is not None else [],
         )
     except duckdb.CatalogException:
         return []
-    for r in rows:
-        r["status_zh"] = STATUS_ZH.get(r["status"], r["status"])
-    return rows
 
 
 def outstanding_rows(con: duckdb.DuckDBPyConnection, year: int) -> list[Row]:
     """The year's 催报 list: what is owed, with the names of the chasing county and the submitter."""
-    rows = owed_rows(con, year)
-    counties, schools = county_names(), school_names(con, year)
-    for r in rows:
-        r["chased_by_name"] = counties.get(r["chased_by_code"] or "", r["chased_by_code"])
-        r["submitter_name"] = schools.get(r["submitter_code"]) or counties.get(r["submitter_code"], "")
-    return rows
+    return owed_rows(con, year)
 
 
 def _page(rows: list[Row], year: int) -> str:
