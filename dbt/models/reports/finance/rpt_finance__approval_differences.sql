@@ -6,7 +6,7 @@ with differences as (
 ),
 
 counties as (
-    select county_code, county_name from {{ ref('ref_counties') }}
+    select county_code, county_name from {{ ref('rpt_finance__county_names') }}
 ),
 
 names as (

@@ -5,7 +5,7 @@ with tilt as (
 ),
 
 counties as (
-    select county_code, county_name from {{ ref('ref_counties') }}
+    select county_code, county_name from {{ ref('rpt_finance__county_names') }}
 ),
 
 latest as (

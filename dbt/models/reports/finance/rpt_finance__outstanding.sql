@@ -11,7 +11,7 @@
 {%- set status = adapter.get_relation(database=this.database, schema='marts', identifier='submission_status') if execute else none %}
 
 with counties as (
-    select county_code, county_name from {{ ref('ref_counties') }}
+    select county_code, county_name from {{ ref('rpt_finance__county_names') }}
 ),
 
 names as (
