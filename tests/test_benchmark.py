@@ -59,3 +59,12 @@ def test_phase_table_one_column_per_run_rows_in_order_met() -> None:
         ["planned events (count)", "537", "81"],
         ["step ingest", "", "0.80"],
     ]
+
+
+def test_a_run_that_skipped_steps_meets_no_target() -> None:
+    base = _runs([112.0], 22.0, 43.0, (944, 434, 772))
+    new = _runs([50.0], 5.0, 12.9, (700, 300, 900))
+    new["unchanged"][0].skipped = ["bi_snapshot", "receipts"]
+    rows = comparison_rows(base, new, floor=None)
+    assert rows[1][:6] == ["unchanged", "22.0 s", "5.0 s", "0.23×", "≤ 0.35×", "n/a: steps skipped"]
+    assert rows[0][5] == rows[2][5] == "yes"

@@ -31,6 +31,7 @@ import contextlib
 import csv
 import json
 import os
+import re
 import resource
 import shlex
 import shutil
@@ -76,6 +77,8 @@ class Measurement:
     cpu_seconds: float = 0.0
     # With --phases: where the wall time went, from the run's Dagster event log.
     phases: dict[str, float] = field(default_factory=dict)  # and "planned events (count)", an int
+    # Steps Dagster skipped: a run that skipped publishing is fast for the wrong reason.
+    skipped: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -254,8 +257,14 @@ def _pipeline_env(raw: Path, counties: Path, wh: Path, home: Path, code_dir: Pat
     return env
 
 
-def _measurement(name: str, run: PipelineRun, rows: int, sheets: int, home: Path | None) -> Measurement:
+_SKIPPED = re.compile(r'STEP_SKIPPED - Skipped execution of step "([^"]+)"')
+
+
+def _measurement(name: str, run: PipelineRun, rows: int, sheets: int, home: Path | None, log: Path) -> Measurement:
     m = Measurement(name, round(run.seconds, 1), round(run.peak_mib), rows, round(rows / run.seconds), sheets, round(run.cpu_seconds, 1))
+    m.skipped = _SKIPPED.findall(log.read_text(encoding="utf-8", errors="replace"))
+    if m.skipped:
+        print(f"warning: the {name} run skipped steps {', '.join(m.skipped)}: see {log}", file=sys.stderr)
     if home is not None:
         m.phases = run_phases(home, run)
     return m
@@ -274,9 +283,10 @@ def benchmark(scale: str, workdir: Path, seed: int = 2024, phases: bool = False)
     for name in RUNS:
         if name == "corrected":
             write_correction(raw, wh / "warehouse.duckdb")
-        run = _run_pipeline(env, workdir / f"{name}.log")
+        log = workdir / f"{name}.log"
+        run = _run_pipeline(env, log)
         rows, sheets, seq = _ingested(wh / "warehouse.duckdb", seq)
-        results.append(_measurement(name, run, rows, sheets, home if phases else None))
+        results.append(_measurement(name, run, rows, sheets, home if phases else None, log))
         print(json.dumps(asdict(results[-1])), file=sys.stderr)
     return results
 
@@ -324,13 +334,14 @@ def check_code(side: Side, env: dict[str, str]) -> Path:
 def _measure(side: Side, name: str, raw: Path, counties: Path, round_no: int, phases: bool = False) -> Measurement:
     wh, home = side.workdir / "warehouse", side.workdir / "dagster_home"
     env = _pipeline_env(raw, counties, wh, home, side.code_dir)
-    run = _run_pipeline(env, side.workdir / f"{name}-{round_no}.log", cwd=side.code_dir)
+    log = side.workdir / f"{name}-{round_no}.log"
+    run = _run_pipeline(env, log, cwd=side.code_dir)
     try:
         rows, sheets, side.seq = _ingested(wh / "warehouse.duckdb", side.seq)
     except duckdb.Error as exc:  # an older or newer audit schema: the times still count
         print(f"{side.label}: cannot count ingested rows ({exc})", file=sys.stderr)
         rows = sheets = 0
-    m = _measurement(name, run, rows, sheets, home if phases else None)
+    m = _measurement(name, run, rows, sheets, home if phases else None, log)
     side.results[name].append(m)
     print(json.dumps({"side": side.label, "round": round_no, **asdict(m)}), file=sys.stderr)
     return m
@@ -475,6 +486,7 @@ def comparison_rows(
         r = ratio(n, b)
         target = targets.get(name)
         b_cpu, n_cpu = median_cpu(base[name]), median_cpu(new[name])
+        skipped = any(m.skipped for m in [*base[name], *new[name]])
         out.append(
             [
                 RUN_LABELS[name],
@@ -482,7 +494,7 @@ def comparison_rows(
                 f"{n:.1f} s",
                 fmt_ratio(r),
                 "" if target is None else f"≤ {target:g}×",
-                _met(r, target),
+                "n/a: steps skipped" if skipped and target is not None else _met(r, target),
                 fmt_ratio(ratio(n_cpu, b_cpu)) if b_cpu and n_cpu else "",
                 fmt_multiple(b, floor) if floor else "",
                 fmt_multiple(n, floor) if floor else "",
@@ -521,6 +533,16 @@ def detail_rows(sides: Sequence[Side]) -> list[list[str]]:
                     f"{ms[-1].sheets_processed:,}",
                 ]
             )
+    return out
+
+
+def skipped_note(runs: Sequence[tuple[str, Measurement]]) -> str:
+    """A warning under the table for each run that skipped steps (its time is not comparable);
+    ``runs`` are (who ran it, or "", measurement)."""
+    out = ""
+    for who, m in runs:
+        if m.skipped:
+            out += f"\n**Warning:** {who + ', ' if who else ''}{RUN_LABELS.get(m.run, m.run)} run skipped steps: {', '.join(m.skipped)}.\n"
     return out
 
 
@@ -614,6 +636,7 @@ def _single(args: argparse.Namespace, argv: list[str], workdir: Path) -> None:
         for m in results
     ]
     print(markdown_table(header, rows))
+    print(skipped_note([("", m) for m in results]), end="")
     if floor:
         print("\n" + floor_line(floor))
     if args.phases:
@@ -644,6 +667,7 @@ def _compare(args: argparse.Namespace, argv: list[str], workdir: Path) -> None:
     header = [h.format(base=base.label, new=new.label) for h in COMPARISON_HEADER]
     print(markdown_table(header, comparison_rows(base.results, new.results, f)))
     print(f"\nTargets: {TARGETS_SOURCE}. Peak memory is the highest of the three runs.")
+    print(skipped_note([(side.label, m) for side in (base, new) for name in RUNS for m in side.results[name]]), end="")
     if floor:
         print("\n" + floor_line(floor))
     print("\nEvery run (each round's figures; rows and sheets ingested in the last):\n")
