@@ -43,6 +43,8 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 YES, NO = "是", "否"
 TOTAL_LABEL = "合计"  # first cell of a model's is_total row
 NUMBER_FORMATS = ("int", "num", "money", "share")
+FORMATS = ("text", "wrap", *NUMBER_FORMATS, "flag")  # a column's meta format
+HIGHLIGHTS = (None, "when_true", "when_false", "when_set")  # a column's meta highlight
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,9 @@ def _block(model: Model) -> Block:
         for key, meta in model.column_meta.items()
         if meta.get("header")
     )
+    for col in cols:  # a typo in the yml would otherwise show a figure as plain text
+        if col.format not in FORMATS or col.highlight not in HIGHLIGHTS:
+            raise ValueError(f"{model.name}.{col.key}: meta format {col.format!r} / highlight {col.highlight!r} unknown")
     meta = model.meta
     return Block(model, str(meta.get("title", model.name)), cols, meta.get("rows") == "up_to_year", int(meta.get("freeze_columns", 0)))
 
