@@ -10,14 +10,15 @@ sheet. Only the generation time on 说明 differs from run to run; it is normali
 The file was made by running the baseline's own code (a ``git worktree`` of 9a9e5e1, with
 PYTHONPATH pointing at it) on the published_city input, then ``python
 tests/test_finance_workbook_golden.py finance_2023.xlsx finance_2024.xlsx finance_2025.xlsx``
-on its workbooks. Regenerate it the same way only when the workbook is meant to change, and
-say why in the commit.
+on its workbooks. When the workbook is meant to change, rewrite the file with the same
+command from workbooks the new code writes on published_city, and say why in the commit.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -83,7 +84,7 @@ def dump_workbook(path: Path) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def con(published_city: PublishedCity) -> Any:
+def con(published_city: PublishedCity) -> Iterator[duckdb.DuckDBPyConnection]:
     c = duckdb.connect(str(published_city.settings.warehouse_path), read_only=True)
     try:
         yield c
