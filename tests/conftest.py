@@ -7,14 +7,19 @@ import datetime as dt
 import hashlib
 import hmac
 import io
+import json
 import os
 import shutil
+import signal
+import subprocess
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import filelock
 import pytest
 import xlsxwriter
 
@@ -24,8 +29,10 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 # it is read stays on). Subprocesses (Dagster CLI, dbt) inherit it.
 os.environ.setdefault("VOCWH_QUIET_SECONDS", "0")
 
-from dagster_project.core.settings import PROJECT_ROOT, Settings
+from dagster_project.core.settings import DBT_PROJECT_DIR, PROJECT_ROOT, Settings
 from dagster_project.store.load import IngestReport, run_ingest
+from dagster_project.transform.build import build_args
+from dagster_project.transform.dbt_project import FIGURES, LATEST
 from tests.pg import PgServer, start_cluster
 
 Row = Sequence[Any]
@@ -179,20 +186,38 @@ def _hostile_city(landing: Path) -> None:
 @dataclass(frozen=True)
 class PublishedCity:
     settings: Settings
-    work_dir: Path  # dbt target and logs of the build
+    work_dir: Path  # dbt targets and logs of the build, one folder per set of figures
+
+    def manifest(self, figures: str = LATEST) -> dict[str, Any]:
+        """The manifest of one of the two builds (the approved one has its own parse)."""
+        return json.loads((self.work_dir / figures / "target" / "manifest.json").read_text(encoding="utf-8"))
 
 
-def dbt_build_real(settings: Settings, work_dir: Path) -> None:
-    """The real `dbt build` as the pipeline runs it (unit tests run in test_dbt_marts)."""
-    from tests.test_dbt_marts import run_dbt
-
-    result = run_dbt(["build", "--exclude-resource-type", "unit_test"], settings.warehouse_dir, work_dir)
-    assert result.returncode == 0, result.stdout[-8000:] + result.stderr[-4000:]
+def dbt_test_env(warehouse_dir: Path) -> dict[str, str]:
+    return {**os.environ, "VOCWH_WAREHOUSE_DIR": str(warehouse_dir), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1"}
 
 
-@pytest.fixture(scope="session")
-def published_city(tmp_path_factory: pytest.TempPathFactory) -> PublishedCity:
-    root = tmp_path_factory.mktemp("published_city")
+def run_dbt(args: list[str], warehouse_dir: Path, work_dir: Path) -> subprocess.CompletedProcess[str]:
+    """dbt on the project of the checkout, into ``warehouse_dir``; target and logs in ``work_dir``."""
+    work_dir.mkdir(parents=True, exist_ok=True)
+    cmd = [
+        str(Path(sys.executable).parent / "dbt"), *args,
+        "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+        "--target-path", str(work_dir / "target"), "--log-path", str(work_dir / "logs"),
+    ]  # fmt: skip
+    return subprocess.run(cmd, env=dbt_test_env(warehouse_dir), capture_output=True, text=True, cwd=work_dir, timeout=900)
+
+
+def dbt_build_real(settings: Settings, work_dir: Path, figures: Sequence[str] = FIGURES) -> None:
+    """The real `dbt build` as the pipeline runs it: the latest figures, then the approved ones
+    (``transform.build.build_args``), each with its own target folder ``work_dir/<figures>``.
+    Unit tests are not part of it: tests/test_dbt_marts.py runs them."""
+    for f in figures:
+        result = run_dbt(build_args(f), settings.warehouse_dir, work_dir / f)
+        assert result.returncode == 0, f"dbt build ({f}):\n" + result.stdout[-8000:] + result.stderr[-4000:]
+
+
+def _build_published_city(root: Path) -> PublishedCity:
     landing = root / "raw"
     shutil.copytree(PROJECT_ROOT / "raw", landing)
     _hostile_city(landing)
@@ -206,6 +231,76 @@ def published_city(tmp_path_factory: pytest.TempPathFactory) -> PublishedCity:
     run_ingest(settings)
     dbt_build_real(settings, root)
     return PublishedCity(settings, root)
+
+
+class SharedBuildFailed(RuntimeError):
+    pass
+
+
+def shared_city(shared: Path) -> PublishedCity:
+    """published_city in ``shared`` (the session's temp folder, above each xdist worker's),
+    built by the first process to get here; the others wait on the file lock, then read the
+    same warehouse (read-only connections may share a DuckDB file across processes). A failed
+    build is not tried again: every later caller gets its error."""
+    root, done, failed = shared / "published_city", shared / "published_city.done", shared / "published_city.failed"
+    with filelock.FileLock(str(shared / "published_city.lock")):
+        if failed.exists():
+            raise SharedBuildFailed("published_city failed to build:\n" + failed.read_text(encoding="utf-8"))
+        if not done.exists():
+            shutil.rmtree(root, ignore_errors=True)
+            root.mkdir()
+            try:
+                _build_published_city(root)
+            except BaseException as e:
+                failed.write_text(f"{type(e).__name__}: {e}"[-12000:], encoding="utf-8")
+                raise
+            done.touch()
+    return PublishedCity(Settings.from_env(raw_dir=root / "raw", warehouse_dir=root / "warehouse", pii_key=PUBLISH_PII_KEY), root)
+
+
+@pytest.fixture(scope="session")
+def published_city(tmp_path_factory: pytest.TempPathFactory) -> PublishedCity:
+    """Built once per test session. Under pytest-xdist each worker has its own session
+    fixtures, so it is built once into the session's shared folder (``shared_city``),
+    usually already by the background build ``pytest_collection_finish`` starts."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return _build_published_city(tmp_path_factory.mktemp("published_city"))
+    try:
+        return shared_city(tmp_path_factory.getbasetemp().parent)
+    except SharedBuildFailed as e:
+        pytest.fail(str(e))
+
+
+_background: list[subprocess.Popen[bytes]] = []
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Under pytest-xdist, the first worker to finish collecting starts building
+    published_city in a process of its own when a selected test needs it, so both workers
+    run other modules meanwhile instead of one building and the other waiting on the lock."""
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    if not os.environ.get("PYTEST_XDIST_WORKER") or factory is None or session.config.option.collectonly:
+        return
+    if not any("published_city" in getattr(item, "fixturenames", ()) for item in session.items):
+        return
+    shared = factory.getbasetemp().parent
+    try:
+        (shared / "published_city.started").open("x").close()  # one worker starts it
+    except FileExistsError:
+        return
+    log = (shared / "published_city.log").open("wb")
+    code = "import sys; from pathlib import Path; from tests.conftest import shared_city; shared_city(Path(sys.argv[1]))"
+    args = [sys.executable, "-c", code, str(shared)]
+    _background.append(subprocess.Popen(args, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """The other worker may still need the build: wait for it, unless the run was interrupted
+    (^C), which stops the build and its dbt (its own process group)."""
+    for proc in _background:
+        if proc.poll() is None and exitstatus == pytest.ExitCode.INTERRUPTED:
+            os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait()
 
 
 # The sample school that corrects its 2024 enrolment after the lock (published_city), 吉林市旅游
@@ -263,16 +358,33 @@ def pg_server() -> Iterator[PgServer]:
     yield from start_cluster()
 
 
-# `pytest -m "not slow"` is the quick run while working (README "Developing"). Besides tests
-# marked `slow` or `e2e` where they are defined, these are slow: everything on a module's
-# real dbt build (`built` in test_dbt_marts, `build` in test_sample_marts: one build each),
-# and a few tests that load the dbt manifest, generate a province or fork a pool.
-SLOW_FIXTURES = {"built", "build", "published_city", "city_copy", "pg_server"}
+WORKERS = 2  # the machine's cores
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    """Every run takes both cores unless told otherwise (``-n N``, ``-n 0``, ``-p no:xdist``):
+    two pytest-xdist workers, each taking whole modules (``--dist loadscope``), so a module's
+    fixtures are made once. Runs before xdist's own hook, which then starts the workers."""
+    xdist = config.pluginmanager.hasplugin("xdist") and "PYTEST_XDIST_WORKER" not in os.environ
+    if xdist and getattr(config.option, "numprocesses", 0) is None and not config.option.collectonly:
+        config.option.numprocesses = WORKERS
+        if config.option.dist == "no":
+            config.option.dist = "loadscope"
+
+
+# `pytest -m "not slow"` is the quick run while working (CONTRIBUTING.md). Besides tests
+# marked `slow` or `e2e` where they are defined, these are slow: everything on the shared real
+# build (`published_city`, and what copies it) or on a module's own dbt build (`built` in
+# test_recruitment), the PostgreSQL server, and a few tests that build with dbt, load the
+# definitions, generate a province or fork a pool.
+SLOW_FIXTURES = {"built", "published_city", "city_copy", "pg_server"}
 SLOW_TESTS = {
     "test_definitions_load_as_one_graph",
     "test_province_scale",
     "test_same_seed_same_bytes",
     "test_one_event_however_written_counts_once_through_dbt",  # a real dbt build
+    "test_a_round_from_open_to_correction_after_the_lock",  # two real dbt builds
     "test_many_processes_open_a_fresh_dagster_home_at_once",
     "test_peak_memory_stays_bounded_on_a_zip_bomb",
 }

@@ -1,17 +1,13 @@
-"""The Dagster side: one graph, the landing-folder sensor, and the CLI run on the sample."""
+"""The Dagster side: one graph and the landing-folder sensor (the CLI run on the sample is in
+test_postgres.py, on a PostgreSQL-backed instance)."""
 
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import dagster as dg
-import duckdb
-import pytest
 
-from dagster_project.core.settings import PROJECT_ROOT
 from dagster_project.defs.resources import VocwhResource
 from dagster_project.defs.sensors import build_sensor
 from tests.conftest import registry_rows, write_xlsx
@@ -51,33 +47,6 @@ def test_sensor_runs_once_per_folder_content(tmp_path: Path) -> None:
     assert len(third.run_requests) == 1 and third.run_requests[0].run_key != key
 
 
-@pytest.mark.e2e
-def test_cli_materializes_the_sample_city(tmp_path: Path) -> None:
-    """The README's main command, on the committed sample, from raw files to the snapshot."""
-    env = {
-        **os.environ,
-        "VOCWH_RAW_DIR": str(PROJECT_ROOT / "raw"),
-        "VOCWH_WAREHOUSE_DIR": str(tmp_path / "wh"),
-        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
-    }
-    (tmp_path / "dagster_home").mkdir()
-    dagster = Path(sys.executable).parent / "dagster"
-    cmd = [str(dagster), "asset", "materialize", "-m", "dagster_project.definitions", "--select", "*"]
-    proc = subprocess.run(cmd, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-4000:]
-    con = duckdb.connect(str(tmp_path / "wh" / "warehouse.duckdb"), read_only=True)
-    try:
-        statuses = dict(con.execute("SELECT status, count(*) FROM audit.submissions GROUP BY status").fetchall())
-        assert statuses.get("loaded", 0) > 40
-        assert {"rejected", "unreadable", "unrecognised", "duplicate", "superseded"} <= set(statuses)
-        assert con.execute("SELECT count(*) FROM marts.per_student_funding").fetchone()[0] > 0
-    finally:
-        con.close()
-    snap = duckdb.connect(str(tmp_path / "wh" / "marts.duckdb"), read_only=True)
-    try:
-        tables = {r[0] for r in snap.execute("SHOW TABLES").fetchall()}  # the default schema, as BI tools see it
-        assert "award_entitlements" in tables and "schools" in tables
-        assert snap.execute("SELECT count(*) FROM marts.award_entitlements").fetchone()[0] > 0
-    finally:
-        snap.close()
-    assert sorted(p.name for p in (tmp_path / "wh" / "reports").glob("finance_*.xlsx")) == ["finance_2023.xlsx", "finance_2024.xlsx"]
+# The CLI run on the committed sample (the README's main command, from raw files to the snapshot
+# and the finance workbooks) is test_postgres.py's test_the_job_on_a_postgres_backed_dagster_instance:
+# one run of the whole pipeline serves both.

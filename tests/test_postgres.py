@@ -1,8 +1,9 @@
 """The marts on a real PostgreSQL 15 server (tests/pg.py starts a throwaway cluster).
 
-The warehouse is the real pipeline's: the committed sample city ingested and built by dbt
-twice, before and after the correction folder (tests/test_sample_marts.py's ``build``).
-Expected figures come from the raw files, as worked out in test_sample_marts.py.
+The warehouse is the shared real build (``published_city`` in conftest): the committed sample
+city ingested and built by dbt, everything approved, then one correction after the lock.
+Expected figures come from the raw files, as worked out in test_sample_marts.py, and from
+that correction (conftest).
 """
 
 from __future__ import annotations
@@ -29,21 +30,46 @@ from psycopg import sql
 from dagster_project.core.settings import PROJECT_ROOT, Settings
 from dagster_project.publish.postgres import BI_ROLE, PostgresUnavailable, publish_postgres
 from dagster_project.publish.snapshot import PublishRefused, publish_snapshot
+from dagster_project.transform.build import FINAL_BUILD_TABLE
+from tests.conftest import LOCKED_SCHOOL, LOCKED_SCHOOL_APPROVED_STUDENTS, LOCKED_SCHOOL_LATEST_STUDENTS, PublishedCity
 from tests.pg import PUBLISHER, PUBLISHER_PASSWORD, PgServer, free_port
-from tests.test_sample_marts import FIRST_VOC_HS, Build, build, copy_database  # noqa: F401  (build: the real pipeline's warehouse)
+from tests.test_sample_marts import FIRST_VOC_HS
 
 BI_PASSWORD = "bi-只读-password"
 MONEY_COLUMNS = ("appropriated_yuan", "shortfall_yuan")
 
 
+def copy_database(src: Path, dst: Path) -> None:
+    shutil.copy2(src, dst)
+    wal = src.with_name(src.name + ".wal")
+    if wal.exists():
+        shutil.copy2(wal, dst.with_name(dst.name + ".wal"))
+
+
 @pytest.fixture(scope="module")
-def warehouses(build: Build, tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Settings, Path]:  # noqa: F811
-    """(before the correction, after it, dbt's manifest), as two working databases."""
+def warehouses(published_city: PublishedCity, tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Settings, Path]:
+    """(before the correction after the lock, after it, dbt's manifest), as two working databases.
+
+    After is a copy of the shared build. Before is the same build as it was before that
+    correction: everything had been approved, so its latest marts were what the approved
+    marts still are; they are copied over the latest ones, nothing differs yet, and its
+    build is a day older."""
     root = tmp_path_factory.mktemp("pg_warehouses")
-    before = replace(build.settings, warehouse_dir=root / "before")
-    before.warehouse_dir.mkdir()
-    copy_database(build.before_path, before.warehouse_path)
-    return before, build.settings, build.settings.warehouse_dir.parent / "target" / "manifest.json"
+    before, after = (replace(published_city.settings, warehouse_dir=root / name) for name in ("before", "after"))
+    for s in (before, after):
+        s.warehouse_dir.mkdir()
+        copy_database(published_city.settings.warehouse_path, s.warehouse_path)
+    con = duckdb.connect(str(before.warehouse_path))
+    try:
+        shared = con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'approved_marts'").fetchall()
+        for (table,) in shared:
+            con.execute(f"DELETE FROM marts.{table}")
+            con.execute(f"INSERT INTO marts.{table} SELECT * FROM approved_marts.{table}")
+        con.execute("DELETE FROM marts.approval_differences")
+        con.execute(f"UPDATE {'.'.join(FINAL_BUILD_TABLE)} SET built_at = built_at - INTERVAL 1 DAY")
+    finally:
+        con.close()
+    return before, after, published_city.work_dir / "latest" / "target" / "manifest.json"
 
 
 @pytest.fixture
@@ -163,7 +189,7 @@ def assert_same_rows(snapshot: Path, pg_url: str) -> list[str]:
 
 
 def test_figures_equal_the_duckdb_snapshot(warehouses: tuple[Settings, Settings, Path], pg_server: PgServer, fresh_db: str) -> None:
-    _, after, manifest = warehouses
+    _, after, _manifest = warehouses
     s = target(after, pg_server, fresh_db)
     publish_postgres(s)
     publish_snapshot(after)
@@ -171,16 +197,16 @@ def test_figures_equal_the_duckdb_snapshot(warehouses: tuple[Settings, Settings,
 
 
 def test_republish_after_a_correction(warehouses: tuple[Settings, Settings, Path], pg_server: PgServer, fresh_db: str) -> None:
-    before, after, manifest = warehouses
+    before, after, _manifest = warehouses
     first = publish_postgres(target(before, pg_server, fresh_db))
     url = pg_server.url(dbname=fresh_db)
     q = "SELECT enrolled_students, students_mismatch FROM marts.per_student_funding WHERE year = 2024 AND school_code = %s"
-    # raw/2024/市直/吉林市第一职业高级中学/附件1: 397 + 308 + 252 + 4328 + 131 = 5,416 (the typo)
-    assert pg_rows(url, q, [FIRST_VOC_HS]) == [(5416, True)]
+    # the locked school's enrolment as approved: 60 + 176 + 184 = 420, as funded
+    assert pg_rows(url, q, [LOCKED_SCHOOL]) == [(LOCKED_SCHOOL_APPROVED_STUDENTS, False)]
     second = publish_postgres(target(after, pg_server, fresh_db))
     assert second.published and second.previous_build_id == first.build_id != second.build_id
-    # raw/2025-03-更正/…（更正）.csv: 397 + 308 + 252 + 432 + 131 = 1,520
-    assert pg_rows(url, q, [FIRST_VOC_HS]) == [(1520, False)]
+    # its correction after the lock: 80 + 176 + 184 = 440, 20 more than funded
+    assert pg_rows(url, q, [LOCKED_SCHOOL]) == [(LOCKED_SCHOOL_LATEST_STUDENTS, True)]
     assert pg_rows(url, "SELECT build_id FROM vocwh_publish.published_build") == [(second.build_id,)]
     leftovers = pg_rows(url, "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'marts\\_%'")
     assert leftovers == []
@@ -199,7 +225,7 @@ def test_readers_see_one_whole_build_throughout_republishes(
 ) -> None:
     """Readers query all the time while the build flips six times: no error, no empty table,
     and every answer is wholly one build's (the owner's reader also reads which build)."""
-    before, after, manifest = warehouses
+    before, after, _manifest = warehouses
     publish_postgres(target(before, pg_server, fresh_db))
     url = pg_server.url(dbname=fresh_db)
     bi_url = pg_server.url(BI_ROLE, BI_PASSWORD, fresh_db)
@@ -211,8 +237,8 @@ def test_readers_see_one_whole_build_throughout_republishes(
         row = pg_rows(url, sql.SQL("SELECT (SELECT build_id FROM vocwh_publish.published_build), q.* FROM (") + fp + sql.SQL(") q"))
         expected[row[0][0]] = row[0][1:]
     assert len(expected) == 2 and len(set(expected.values())) == 2
-    # nothing in the sample is approved: the _approved marts (issue 10) are empty in both builds
-    filled = [i for i, t in enumerate([*tables, "", ""]) if not t.endswith("_approved")]
+    # every mart is filled in both builds but approval_differences, empty before the correction
+    filled = [i for i, t in enumerate([*tables, "", ""]) if t != "approval_differences"]
     assert all(all(fpv[i] for i in filled) for fpv in expected.values()), "a table is empty in one of the builds"
 
     stop = threading.Event()
@@ -268,7 +294,7 @@ def test_readers_see_one_whole_build_throughout_republishes(
 
 
 def test_bi_role_reads_marts_only(warehouses: tuple[Settings, Settings, Path], pg_server: PgServer, fresh_db: str) -> None:
-    _, after, manifest = warehouses
+    _, after, _manifest = warehouses
     publish_postgres(target(after, pg_server, fresh_db))
     # Other data in the same database: a table in public and one in a schema audit.
     with psycopg.connect(pg_server.superuser_url(fresh_db), autocommit=True) as c:
@@ -313,7 +339,7 @@ def test_bi_role_reads_marts_only(warehouses: tuple[Settings, Settings, Path], p
 def test_unreachable_server_or_refused_login_fails_clearly_then_the_next_run_publishes(
     warehouses: tuple[Settings, Settings, Path], pg_server: PgServer, fresh_db: str
 ) -> None:
-    _, after, manifest = warehouses
+    _, after, _manifest = warehouses
     nobody = replace(after, postgres_url=f"postgresql://vocwh_publisher:s3cret-pw@127.0.0.1:{free_port()}/{fresh_db}")
     with pytest.raises(PostgresUnavailable) as e:
         publish_postgres(nobody)
@@ -337,7 +363,7 @@ def gb11643(first17: str) -> str:
 def test_personal_data_never_reaches_the_server(
     warehouses: tuple[Settings, Settings, Path], pg_server: PgServer, fresh_db: str, tmp_path: Path
 ) -> None:
-    _, after, manifest = warehouses
+    _, after, _manifest = warehouses
     good = publish_postgres(target(after, pg_server, fresh_db))
     leaky = replace(after, warehouse_dir=tmp_path / "leaky")
     leaky.warehouse_dir.mkdir()
@@ -347,7 +373,7 @@ def test_personal_data_never_reaches_the_server(
     # (into a mart of the contract: a table outside the dbt manifest is never published at all)
     con.execute("ALTER TABLE marts.schools ADD COLUMN payee_ref VARCHAR")
     con.execute("UPDATE marts.schools SET payee_ref = ?", [gb11643("22020219900307002")])
-    con.execute("UPDATE audit.mart_build SET built_at = built_at + INTERVAL 1 HOUR")
+    con.execute(f"UPDATE {'.'.join(FINAL_BUILD_TABLE)} SET built_at = built_at + INTERVAL 1 HOUR")
     con.close()
     with pytest.raises(PublishRefused, match=r"schools\.payee_ref"):
         publish_postgres(target(leaky, pg_server, fresh_db))
@@ -397,7 +423,7 @@ def test_sensor_catches_an_empty_or_lagging_server_up(
     from dagster_project.defs.postgres import build_postgres_sensor
     from dagster_project.defs.resources import VocwhResource
 
-    before, after, manifest = warehouses
+    before, after, _manifest = warehouses
     sensor = build_postgres_sensor("vocwh_full")
 
     def tick(s: Settings, url: str) -> dg.SensorResult | dg.SkipReason:
@@ -425,7 +451,9 @@ def test_the_job_on_a_postgres_backed_dagster_instance(
 ) -> None:
     """deploy/dagster-postgres.yaml as DAGSTER_HOME's dagster.yaml, the real job on the sample
     city through the CLI with VOCWH_POSTGRES_URL set: the run is recorded in PostgreSQL and
-    the marts on the server equal the snapshot the same run wrote."""
+    the marts on the server equal the snapshot the same run wrote. It is also the test of the
+    README's main command on the committed sample, from raw files to the snapshot and the
+    finance workbooks (one run of the whole pipeline serves both)."""
     dagster_db = f"{fresh_db}_dagster"
     with psycopg.connect(pg_server.superuser_url("postgres"), autocommit=True) as c:
         c.execute(sql.SQL("CREATE DATABASE {} OWNER vocwh_publisher").format(sql.Identifier(dagster_db)))
@@ -467,3 +495,20 @@ def test_the_job_on_a_postgres_backed_dagster_instance(
         with psycopg.connect(pg_server.superuser_url("postgres"), autocommit=True) as c:
             c.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(dagster_db)))
     assert len(assert_same_rows(tmp_path / "wh" / "marts.duckdb", pg_server.url(dbname=fresh_db))) >= 7
+    # the whole pipeline on the sample: every kind of file outcome, figures, the snapshot, the workbooks
+    con = duckdb.connect(str(tmp_path / "wh" / "warehouse.duckdb"), read_only=True)
+    try:
+        statuses = dict(con.execute("SELECT status, count(*) FROM audit.submissions GROUP BY status").fetchall())
+        assert statuses.get("loaded", 0) > 40
+        assert {"rejected", "unreadable", "unrecognised", "duplicate", "superseded"} <= set(statuses)
+        assert con.execute("SELECT count(*) FROM marts.per_student_funding").fetchone()[0] > 0  # type: ignore[index]
+    finally:
+        con.close()
+    snap = duckdb.connect(str(tmp_path / "wh" / "marts.duckdb"), read_only=True)
+    try:
+        tables = {r[0] for r in snap.execute("SHOW TABLES").fetchall()}  # the default schema, as BI tools see it
+        assert "award_entitlements" in tables and "schools" in tables
+        assert snap.execute("SELECT count(*) FROM marts.award_entitlements").fetchone()[0] > 0  # type: ignore[index]
+    finally:
+        snap.close()
+    assert sorted(p.name for p in (tmp_path / "wh" / "reports").glob("finance_*.xlsx")) == ["finance_2023.xlsx", "finance_2024.xlsx"]

@@ -87,7 +87,9 @@ def _sheet_rows(ws: Any, key: str = "学校标识码", keep_all: bool = False) -
 
 
 def _enrolled(settings: Settings, mart: str) -> dict[str, int]:
-    return dict(query(settings, f"SELECT school_code, enrolled_students FROM marts.{mart} WHERE year = 2024"))
+    """A mart by the name BI sees: ``<mart>_approved`` is the approved build's copy, in approved_marts."""
+    table = f"approved_marts.{mart.removesuffix('_approved')}" if mart.endswith("_approved") else f"marts.{mart}"
+    return dict(query(settings, f"SELECT school_code, enrolled_students FROM {table} WHERE year = 2024"))
 
 
 def test_a_round_from_open_to_correction_after_the_lock(env: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
