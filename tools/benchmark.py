@@ -21,7 +21,12 @@ shared machine hits both alike, and prints new / baseline with issue 17's target
 sides use this virtualenv's packages; each runs its own code (cwd and PYTHONPATH are its
 tree, checked before the first run).
 
-    python -m tools.benchmark --scale province [--workdir DIR] [--baseline REV [--new REV]] [--repeat N]
+    python -m tools.benchmark --scale province [--workdir DIR] [--baseline REV [--new REV] [--repeat N]]
+                              [--phases] [--no-floor]
+
+``--phases`` adds where each run's wall time went, from its Dagster event log: start-up
+(imports, definitions, planning) until the first event, the run's creation (one planned
+event per asset and asset check), each step, and the process's exit.
 """
 
 from __future__ import annotations
