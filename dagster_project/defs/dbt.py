@@ -114,9 +114,9 @@ class ApprovedDbtTranslator(VocwhDbtTranslator):
 
     def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None) -> dg.AssetSpec:
         spec = super().get_asset_spec(manifest, unique_id, project)
-        parents = (manifest["nodes"].get(unique_id) or {}).get("depends_on", {}).get("nodes") or []
-        seeds = {self.get_asset_key(manifest["nodes"][p]) for p in parents if p.startswith("seed.")}
-        if not seeds:
+        # by key, not by the node's parents: dagster-dbt passes an ephemeral model's seeds on
+        seeds = {self.get_asset_key(n) for n in manifest["nodes"].values() if n["resource_type"] == "seed"}
+        if not any(d.asset_key in seeds for d in spec.deps):
             return spec
         deps = [d for d in spec.deps if d.asset_key not in seeds]
         if all(d.asset_key != LATEST_BUILD_KEY for d in deps):
