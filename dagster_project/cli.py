@@ -33,9 +33,31 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _template_arg(args: argparse.Namespace) -> bool:
+    """``--template`` by its key or its Chinese name, as its key; False (message printed) if unknown."""
+    from dagster_project.core.templates import template_key
+
+    if getattr(args, "template", None):
+        try:
+            args.template = template_key(args.template)
+        except ValueError as e:
+            print(f"错误 (error): {e}", file=sys.stderr)
+            return False
+    return True
+
+
+def _template_name(key: str | None) -> str:
+    """How status names a template: its Chinese name and its key, as the receipts do."""
+    from dagster_project.core.templates import TEMPLATES
+
+    return f"{TEMPLATES[key].zh}（{key}）" if key in TEMPLATES else (key or "")
+
+
 def _cmd_status(args: argparse.Namespace) -> int:
     from dagster_project.store.warehouse import connect, outstanding_problems
 
+    if not _template_arg(args):
+        return 2
     settings = Settings.from_env()
     with connect(settings.warehouse_path, read_only=True) as con:
         if args.all:
@@ -46,9 +68,13 @@ def _cmd_status(args: argparse.Namespace) -> int:
             rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
         else:
             rows = outstanding_problems(con)
+    if args.template:
+        rows = [r for r in rows if r["template"] == args.template]
     for r in rows:
         year = "" if r["year"] is None else r["year"]
-        print(f"{r['status']:12} {r['source_file']} [{r['sheet'] or ''}] {r['template'] or ''} {r['submitter_code'] or ''} {year}")
+        print(
+            f"{r['status']:12} {r['source_file']} [{r['sheet'] or ''}] {_template_name(r['template'])} {r['submitter_code'] or ''} {year}"
+        )
         for line in (r["reasons"] or "").splitlines()[: args.reasons]:
             print(f"             {line}")
     if not args.all:
@@ -69,6 +95,8 @@ def _cmd_review_action(args: argparse.Namespace) -> int:
     from dagster_project.core.runlock import RunInProgress, run_lock
     from dagster_project.store.review import ReviewError, act
 
+    if not _template_arg(args):
+        return 2
     settings = Settings.from_env()
     every = getattr(args, "all", False)  # reopen has no --all
     try:
@@ -111,6 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "status", help="what still needs a corrected file: outstanding rejected, unrecognised, unreadable sheets (--all: the whole log)"
     )
     p.add_argument("--all", action="store_true")
+    p.add_argument("--template", help="only this template, by its Chinese name or key (在校生及学费收入 or enrollment)")
     p.add_argument("--reasons", type=int, default=20)
     p.set_defaults(func=_cmd_status)
     p = sub.add_parser("suites", help="regenerate expectations/*.json from the template definitions")
@@ -121,7 +150,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("reopen", "市局重新开放 the city unlocks it (--reason required)"),
     ]:
         p = sub.add_parser(name, help=help_)
-        p.add_argument("--template", help="template key, e.g. enrollment (required, except with --all)")
+        p.add_argument(
+            "--template", help="the template by its Chinese name or key, e.g. 在校生及学费收入 or enrollment (required, except with --all)"
+        )
         p.add_argument("--submitter", help="school, county or funder code")
         p.add_argument("--year", required=True, type=int)
         p.add_argument("--by", help="经办人姓名 who does this (required)")

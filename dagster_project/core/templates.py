@@ -523,3 +523,15 @@ TEMPLATES: dict[str, Template] = {
 
 # Registry first: the other templates are checked against that year's registry.
 LOAD_ORDER: tuple[str, ...] = tuple(TEMPLATES)
+
+
+def template_key(name: str) -> str:
+    """The template a clerk names, by its key or its Chinese name (``在校生及学费收入`` or
+    ``enrollment``), as its key; ValueError listing both names of every template otherwise.
+    Clerks know the templates by the names printed on them, engineers by the keys."""
+    wanted = name.strip()
+    for t in TEMPLATES.values():
+        if wanted in (t.key, t.zh):
+            return t.key
+    known = "、".join(f"{t.zh}（{t.key}）" for t in TEMPLATES.values())
+    raise ValueError(f"未知报表 {wanted}，可用：{known} (unknown template {wanted!r}: give its Chinese name or its key)")
