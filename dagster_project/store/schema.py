@@ -276,7 +276,22 @@ def ensure_review_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create every table and view the pipeline writes; safe to call on every run."""
+    """Create every table and view the pipeline writes, and migrate an older warehouse; safe
+    to call on every run (each run calls it several times).
+
+    One transaction: the few dozen statements are committed once, not one commit (and log
+    sync) each, which made this the larger part of an unchanged ingest; and a migration that
+    fails leaves the warehouse as it was."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        _create_and_migrate(con)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _create_and_migrate(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(AUDIT_DDL)
     # warehouses made before build ids existed
     con.execute("ALTER TABLE audit.dbt_builds ADD COLUMN IF NOT EXISTS build_id VARCHAR")
