@@ -167,6 +167,20 @@ def _run_pipeline(env: dict[str, str], log: Path, cwd: Path | None = None) -> Pi
 PLANNED = ("ASSET_MATERIALIZATION_PLANNED", "ASSET_CHECK_EVALUATION_PLANNED")
 
 
+@contextlib.contextmanager
+def _env(**values: str) -> Iterator[None]:
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
 def run_phases(home: Path, run: PipelineRun) -> dict[str, float]:
     """Where the latest run in ``home`` spent its wall time, from its event log: the process
     start-up (imports, definitions, planning) until the first event, the run's creation (one
@@ -174,7 +188,11 @@ def run_phases(home: Path, run: PipelineRun) -> dict[str, float]:
     import dagster as dg
     from dagster._core.instance.ref import InstanceRef
 
-    with dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(home))) as instance:
+    # deploy/dagster.yaml names its storage folder by the environment variable DAGSTER_HOME
+    with (
+        _env(DAGSTER_HOME=str(home)),
+        dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(home))) as instance,
+    ):
         latest = instance.get_runs(limit=1)[0]
         events = [e for e in instance.all_logs(latest.run_id) if e.dagster_event is not None]
     kind = [e.dagster_event.event_type_value for e in events]  # type: ignore[union-attr]
