@@ -371,6 +371,7 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
         config.option.numprocesses = WORKERS
         if config.option.dist == "no":
             config.option.dist = "loadscope"
+            config.option.loadscopereorder = False  # the order of pytest_collection_modifyitems below
 
 
 # `pytest -m "not slow"` is the quick run while working (CONTRIBUTING.md). Besides tests
@@ -390,8 +391,34 @@ SLOW_TESTS = {
 }
 
 
+# The order modules are handed to the two workers (--dist loadscope takes them in collection
+# order): the long ones that need no shared build first, while it is built in the background,
+# so that no worker ends the run alone on a long module; then the modules on the shared build;
+# then the short ones, which even out the end.
+LONG_MODULES = (
+    "test_crash_recovery", "test_batching", "test_documented_commands", "test_rounds", "test_award_keys",
+    "test_generator", "test_recruitment", "test_ingest_robustness",
+)  # fmt: skip
+
+
+def _module(item: pytest.Item) -> str:
+    return item.nodeid.split("::", 1)[0].rsplit("/", 1)[-1].removesuffix(".py")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    on_shared_build: set[str] = set()
     for item in items:
         name = getattr(item, "originalname", item.name)
-        if item.get_closest_marker("e2e") or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())) or name in SLOW_TESTS:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if item.get_closest_marker("e2e") or SLOW_FIXTURES & fixtures or name in SLOW_TESTS:
             item.add_marker(pytest.mark.slow)
+        if "published_city" in fixtures:
+            on_shared_build.add(_module(item))
+
+    def rank(item: pytest.Item) -> tuple[int, int]:
+        module = _module(item)
+        if module in LONG_MODULES:
+            return (0, LONG_MODULES.index(module))
+        return (1, 0) if module in on_shared_build else (2, 0)
+
+    items.sort(key=rank)  # stable: the order within a module and within a rank is kept
