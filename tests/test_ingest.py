@@ -140,7 +140,7 @@ def test_clutter_is_tolerated_in_xlsx(registered) -> None:  # type: ignore[no-un
     )
     assert stored == [
         (5, "third", dt.date(2024, 6, 1), Decimal("12000.00"), Decimal("12000.00"), "student"),
-        (6, "other", dt.date(2024, 6, 1), Decimal("12000.00"), None, "student"),
+        (6, "special", dt.date(2024, 6, 1), Decimal("12000.00"), None, "student"),  # 特等奖 (issue 18)
         (7, "third", dt.date(2024, 6, 2), Decimal("12000.00"), Decimal("12000.00"), "instructor"),
     ]
 
@@ -317,9 +317,9 @@ REJECTIONS = [
         "bad_yes_no",
         [
             PARTNER_HEADER,
-            [2024, SCHOOL_A, "吉林化纤集团", GOOD_USCC, "产业学院", "教育", "HT-1", "2024-01-01", "2026-12-31", "100,000", "待定", 0],
+            [2024, SCHOOL_A, "吉林化纤集团", GOOD_USCC, "产业学院", "教育", "HT-1", "2024-01-01", "2026-12-31", "100,000", "不确定", 0],
         ],
-        ["第2行 是否纳入单位预算(in_budget)：应填 是 或 否（填写的是「待定」）"],
+        ["第2行 是否纳入单位预算(in_budget)：应填 是 或 否（填写的是「不确定」）"],  # 「待定」 is a word meaning pending (issue 18)
     ),
 ]
 

@@ -52,8 +52,9 @@ HIRES: list[tuple[tuple[object, ...], tuple[bool | None, ...]]] = [
     (("甲六", "专业课教师", "公开招聘", "硕士", 4, "是", None, None, None, PLAN, FILING, 3, 2), (True, False, None, True, True, False)),
     # a direct hire without a talent category (a general teacher: no experience rule, no panel)
     (("甲七", "公共基础课教师", "直接考察", "硕士", 0, "否", None, None, None, PLAN, FILING, None, None), (None, None, False, True, None, False)),
-    # a direct hire of an urgently needed doctor: compliant; no panel, no experience rule
-    (("甲八", "专业课教师", "直接考察", "博士", 0, "否", None, None, "急需专业博士", PLAN, FILING, None, None), (None, True, True, True, None, True)),
+    # a direct hire of an urgently needed doctor: compliant; no panel, no experience rule, and no
+    # fresh-graduate rule (it applies to open recruitment only: policy-rules §6.2, updated 2026-12)
+    (("甲八", "专业课教师", "直接考察", "博士", 0, "否", None, None, "急需专业博士", PLAN, FILING, None, None), (None, None, True, True, None, True)),
     # the HR filing number missing
     (("甲九", "公共基础课教师", "公开招聘", "本科", 0, "是", None, None, None, PLAN, None, 3, 2), (None, None, None, False, True, False)),
     # a panel of 5 with 3 related: 9 < 10

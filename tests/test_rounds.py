@@ -178,9 +178,10 @@ def test_a_round_from_open_to_correction_after_the_lock(env: Settings, tmp_path:
     assert _status(env)[SCHOOL_A] == ("approved", False, 2, 2, deadline)
     assert _enrolled(env, "per_student_funding_approved") == {SCHOOL_A: 310}
 
-    # Reopened, A is no longer locked: its figures are not approved any more.
+    # Reopened, A is no longer locked, but version 2 stays the approved figures until the city
+    # approves again (issue 18: payments were made against it); tests/test_reopen_keeps_approved.py
     assert vocwh(["reopen", *common, "--submitter", SCHOOL_A, "--by", "市教育局 李强", "--reason", "复核学费收入"]) == 0
-    assert query(env, "SELECT count(*) FROM approved.enrollment") == [(0,)]
+    assert query(env, "SELECT version, sum(students) FROM approved.enrollment GROUP BY ALL") == [(2, 310)]
 
     user = getpass.getuser()
     assert _actions(env) == [

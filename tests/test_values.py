@@ -74,7 +74,7 @@ def test_enumerations_accept_chinese_and_english_and_keep_unknown_text() -> None
     assert parse_value(level, "National") == "national"
     assert parse_value(level, "区级") == "区级"  # left for the suite to reject by name
     prize = AWARDS.column("prize")
-    assert parse_value(prize, "特等奖") == "other"
+    assert parse_value(prize, "特等奖") == "special"  # issue 18: ranks above the first prize
     assert parse_value(prize, "优秀奖") == "other"
     assert parse_value(prize, "二等奖") == "second"
 
@@ -108,3 +108,31 @@ def test_header_recognised_below_title_rows_in_any_order_with_english_keys() -> 
 
 def test_a_header_is_not_guessed_from_shared_columns() -> None:
     assert recognise([["年度", "学校标识码", "备注"], [2024, "4122020001", "x"]]) is None
+
+
+# Issue 18: words that mean none or pending (submission-templates.md "Words that mean none").
+@pytest.mark.parametrize(
+    ("column", "cell", "word"),
+    [
+        ("hr_approval_no", "无", "无"),
+        ("hr_approval_no", " 待批 ", "待批"),  # trimmed
+        ("hr_approval_no", "审批中", "审批中"),
+        ("hr_approval_no", "N/A", "N/A"),
+        ("hr_approval_no", "n/a", "n/a"),  # case folded
+        ("hr_approval_no", "ＮＡ", "ＮＡ"),  # full-width: NFKC
+        ("hr_approval_no", "／", "／"),
+        ("hr_approval_no", "——", "——"),
+        ("hr_approval_no", "0", "0"),  # a 0 in a text column means none
+        ("hr_approval_no", 0, "0"),
+        ("hr_approval_no", "无锡培训中心", None),  # a word inside a name is a name
+        ("hr_approval_no", "吉市人社〔2024〕1号", None),
+        ("paid_yuan", "-", "-"),  # a number column: a dash is none
+        ("paid_yuan", "0", None),  # but 0 is a number
+        ("paid_yuan", 0, None),
+        ("prize", "无", "无"),  # an enumeration is a text column
+    ],
+)
+def test_words_meaning_none(column: str, cell: object, word: str | None) -> None:
+    from dagster_project.core.values import none_word
+
+    assert none_word(AWARDS.column(column), cell) == word

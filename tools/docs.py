@@ -33,6 +33,8 @@ def _rule(c: Column) -> str:
         parts.append("in that year's registry")
     if c.known_county:
         parts.append("known county code")
+    if c.known_unit:
+        parts.append("a school in that year's registry or a known county code")
     if c.pii:
         parts.append("personal data")
     return "; ".join(parts)

@@ -29,6 +29,7 @@ class T(StrEnum):
     PROGRAM_CATEGORY = "program_category"
     CREDIT_CODE = "credit_code"
     ID_NUMBER = "id_number"
+    UNIT_CODE = "unit_code"  # a school code (10 digits) or a county code (6 digits)
 
 
 # What a clerk is told a value of each type should look like.
@@ -45,6 +46,7 @@ TYPE_HINT_ZH: dict[T, str] = {
     T.PROGRAM_CATEGORY: "2位专业大类代码（41-59）",
     T.CREDIT_CODE: "18位统一社会信用代码",
     T.ID_NUMBER: "18位身份证号",
+    T.UNIT_CODE: "10位学校标识码或6位区划代码",
 }
 
 
@@ -82,6 +84,7 @@ class Column:
     unique: bool = False  # unique within one submission
     registered_school: bool = False  # must be in that year's school_registry
     known_county: bool = False  # must be a configured county code
+    known_unit: bool = False  # a school in that year's registry, or a configured county code
     pii: bool = False
     aliases: tuple[str, ...] = ()  # other header spellings seen in offices
     # Text compared as a key (赛项, 合同编号): the name of the column stored next to it that
@@ -304,6 +307,15 @@ TRAINING = Template(
             "是否纳入单位预算 income entered in the school budget; empty = not declared",
             choices=YES_NO,
         ),
+        # Added 2026-12 (二(二) 扩大"1+X"证书引进范围); older files lack the column.
+        Column(
+            "certificate_name",
+            "1+X证书名称",
+            T.TEXT,
+            False,
+            "1+X证书名称 the 1+X certificate trained for (training type one_plus_x); older files lack the column",
+            key_column="certificate_key",
+        ),
     ),
     pair_rules=(PairRule("end_date", ">=", "start_date", "不能早于开始日期(start_date)"),),
 )
@@ -362,7 +374,14 @@ ORGANIZER_TYPES = (
     Choice("social", "社会团体", ("行业协会", "社会团体(行业协会)")),
 )
 ROLES = (Choice("student", "学生"), Choice("teacher", "参赛教师"), Choice("instructor", "指导教师"))
-PRIZES = (Choice("first", "一等奖"), Choice("second", "二等奖"), Choice("third", "三等奖"), Choice("other", "其他", ("其它",)))
+# 特等奖 (added 2026-12) ranks above the first prize: entitled at its level's first-prize amount.
+PRIZES = (
+    Choice("special", "特等奖"),
+    Choice("first", "一等奖"),
+    Choice("second", "二等奖"),
+    Choice("third", "三等奖"),
+    Choice("other", "其他", ("其它",)),
+)
 
 COMPETITION_AWARDS = Template(
     key="competition_awards",
@@ -378,7 +397,15 @@ COMPETITION_AWARDS = Template(
         Column("competition_level", "大赛级别", T.ENUM, True, "大赛级别 competition level", choices=COMPETITION_LEVELS),
         Column("organizer_type", "主办方类型", T.ENUM, True, "主办方类型 organizer type", choices=ORGANIZER_TYPES),
         Column("event_name", "赛项名称", T.TEXT, True, "赛项名称 event", key_column="event_key"),
-        Column("prize", "获奖等级", T.ENUM, True, "获奖等级 prize (any other text is kept as other)", choices=PRIZES, fallback="other"),
+        Column(
+            "prize",
+            "获奖等级",
+            T.ENUM,
+            True,
+            "获奖等级 prize: 特等奖 special (added 2026-12); any other text is kept as other",
+            choices=PRIZES,
+            fallback="other",
+        ),
         Column("award_date", "获奖日期", T.DATE, True, "获奖日期 award date"),
         Column("claimed_yuan", "申报奖励金额（元）", T.DECIMAL, True, "申报奖励金额 claimed award (yuan)", min_value=0),
         Column("hr_approval_no", "人社局批准文号", T.TEXT, False, "人社局批准文号 HR bureau approval number; empty = not approved"),
@@ -507,6 +534,40 @@ TEACHER_RECRUITMENT = Template(
     year_bound_dates=(("hire_date", "in"),),
 )
 
+PUBLICITY_EVENT_TYPES = (
+    Choice("vocational_week", "职业教育活动周", ("职业教育活动周活动", "职教活动周", "职教宣传周")),
+    Choice("open_day", "技能开放日", ("校园开放日",)),
+    Choice("other", "其他", ("其它",)),
+)
+
+# Added 2026-12: 三(四) "组织开展职教宣传周、技能开放日等活动", one row per event, sent by a
+# school or a county (the city as 220200); nobody owes it, so no collection round lists it.
+PUBLICITY_EVENTS = Template(
+    key="publicity_events",
+    zh="职业教育活动周及技能开放日",
+    submitted_by="各职业院校及各县(市)区 (市本级 220200)",
+    submitter_column="submitter_code",
+    columns=(
+        YEAR,
+        Column(
+            "submitter_code",
+            "填报单位代码",
+            T.UNIT_CODE,
+            True,
+            "填报单位代码 school code (10 digits, registered) or county code (6 digits)",
+            known_unit=True,
+        ),
+        Column("event_name", "活动名称", T.TEXT, True, "活动名称 event name"),
+        Column("event_type", "活动类型", T.ENUM, True, "活动类型 event type", choices=PUBLICITY_EVENT_TYPES),
+        Column("start_date", "开始日期", T.DATE, True, "开始日期 start date"),
+        Column("end_date", "结束日期", T.DATE, True, "结束日期 end date"),
+        Column("participants", "参与人数", T.INT, True, "参与人数 participants", min_value=0),
+        Column("audience", "面向对象", T.TEXT, False, "面向对象 audience (中小学生、家长、企业 …)"),
+    ),
+    pair_rules=(PairRule("end_date", ">=", "start_date", "不能早于开始日期(start_date)"),),
+    year_bound_dates=(("start_date", "in"),),
+)
+
 TEMPLATES: dict[str, Template] = {
     t.key: t
     for t in (
@@ -518,6 +579,7 @@ TEMPLATES: dict[str, Template] = {
         COMPETITION_AWARDS,
         COUNTY_EDUCATION_BUDGET,
         TEACHER_RECRUITMENT,
+        PUBLICITY_EVENTS,
     )
 }
 

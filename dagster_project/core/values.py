@@ -72,6 +72,46 @@ def is_blank(cell: Any) -> bool:
     return cell is None or (isinstance(cell, str) and not cell.strip()) or (isinstance(cell, float) and cell != cell)
 
 
+# Words clerks write where a cell is empty (submission-templates.md, "Words that mean none").
+# The one list: ingestion, the suites (required columns reject them) and the receipts read it.
+NONE_WORDS: tuple[str, ...] = (
+    "无", "暂无", "没有", "空", "不适用", "未填", "无此项",
+    "/", "／", "\\", "-", "－", "—", "——", "–",
+    "N/A", "NA", "none", "null", "nil",
+)  # fmt: skip
+PENDING_WORDS: tuple[str, ...] = ("待批", "待审批", "审批中", "申请中", "未批", "未批准", "尚未审批", "待定")
+# "0" means none only where a number cannot be meant: in a text column (an enumeration is text).
+TEXT_ONLY_NONE_WORDS: tuple[str, ...] = ("0",)
+TEXT_TYPES: frozenset[T] = frozenset({T.TEXT, T.ENUM})
+
+
+def word_key(text: str) -> str:
+    """A cell's text as the word lists are compared: trimmed, NFKC, case folded."""
+    return nfkc(text.strip()).strip().casefold()
+
+
+def clerk_words(column: Column) -> frozenset[str]:
+    """The compared forms (``word_key``) of every word that means none or pending in this column."""
+    return _clerk_words(column.type in TEXT_TYPES)
+
+
+@lru_cache(maxsize=2)
+def _clerk_words(text_column: bool) -> frozenset[str]:
+    words = NONE_WORDS + PENDING_WORDS + (TEXT_ONLY_NONE_WORDS if text_column else ())
+    return frozenset(word_key(w) for w in words)
+
+
+def none_word(column: Column, cell: Any) -> str | None:
+    """The word as typed (trimmed) when the whole cell is one that means none or pending
+    (无, 待批, /, N/A …), else None. A word inside a longer text (无锡培训中心) is not one."""
+    if cell is None or isinstance(cell, bool):
+        return None
+    if not isinstance(cell, str) and (column.type not in TEXT_TYPES or not isinstance(cell, int | float) or cell != 0):
+        return None  # a number cell is a number, except a 0 in a text column
+    text = cell_text(cell)
+    return text if word_key(text) in clerk_words(column) else None
+
+
 def cell_text(cell: Any) -> str:
     """How a cell reads to a person; floats that are whole numbers lose their ``.0``."""
     if cell is None:
@@ -202,6 +242,18 @@ def _code(cell: Any, digits: int) -> str:
     return text
 
 
+def _unit_code(cell: Any) -> str:
+    """A submitter that may be a school (10-digit code) or a county (6-digit code)."""
+    try:
+        return _code(cell, 10)
+    except ValueError:
+        pass
+    try:
+        return _code(cell, 6)
+    except ValueError:
+        raise ValueError("应为10位学校标识码或6位区划代码") from None
+
+
 def parse_text(cell: Any) -> str:
     return cell_text(cell)
 
@@ -274,6 +326,8 @@ def parse_value(column: Column, cell: Any) -> Any:
             return _code(cell, 6)
         case T.PROGRAM_CATEGORY:
             return _code(cell, 2)
+        case T.UNIT_CODE:
+            return _unit_code(cell)
         case T.CREDIT_CODE | T.ID_NUMBER:
             return parse_id_text(_code_typed_as_text(cell))
         case _:

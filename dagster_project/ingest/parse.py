@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from dagster_project.core.templates import TEMPLATES, T, Template
-from dagster_project.core.values import cell_problem, cell_text, is_blank, nfkc, normalize_header, parse_value
+from dagster_project.core.values import cell_problem, cell_text, is_blank, nfkc, none_word, normalize_header, parse_value
 
 HEADER_SEARCH_ROWS = 30
 TOTAL_PREFIXES = ("合计", "总计", "小计", "累计")
@@ -107,6 +107,9 @@ class ParsedRow:
     raw: dict[str, str]  # key -> text as typed
     typed: dict[str, Any]  # key -> parsed value (None if empty or unreadable)
     errors: dict[str, str]  # key -> parser hint, for cells that could not be read
+    # key -> a word meaning none or pending (无, 待批 …) as typed: empty in an optional column,
+    # kept in ``raw`` (and rejected by the suite) in a required one.
+    words: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -179,8 +182,16 @@ def extract(rows: list[list[Any]], recognised: Recognised) -> ParsedSheet:
         raw: dict[str, str] = {}
         typed: dict[str, Any] = {}
         errors: dict[str, str] = {}
+        words: dict[str, str] = {}
         for key, cell in cells.items():
             if is_blank(cell):
+                continue
+            column = template.column(key)
+            word = none_word(column, cell)
+            if word is not None:
+                words[key] = word
+                if column.required:
+                    raw[key] = word
                 continue
             raw[key] = cell_text(cell).replace("\x00", "")  # quoted in reasons: no invisible characters
             problem = cell_problem(cell)
@@ -188,16 +199,30 @@ def extract(rows: list[list[Any]], recognised: Recognised) -> ParsedSheet:
                 errors[key] = problem  # rejected, never stored: GX's type check reports the hint
                 continue
             try:
-                typed[key] = parse_value(template.column(key), cell)
+                typed[key] = parse_value(column, cell)
             except ValueError as exc:
                 errors[key] = str(exc)
-        parsed.append(ParsedRow(i + 1, raw, typed, errors))
+        parsed.append(ParsedRow(i + 1, raw, typed, errors, words))
     year = _mode([r.typed.get("year") for r in parsed])
     if template.fixed_submitter:
         submitter = template.fixed_submitter
     else:
         submitter = _mode([r.typed.get(template.submitter_column) for r in parsed]) if template.submitter_column else None
     return ParsedSheet(recognised, parsed, year, submitter, content_hash(template, parsed))
+
+
+def word_notes(sheet: ParsedSheet) -> list[str]:
+    """What the receipt says of words read as empty, once per optional column: "人社局批准文号
+    填写「无」的 3 行按未填写处理" (the words in the order first met)."""
+    notes: list[str] = []
+    for column in sheet.template.columns:
+        if column.required:
+            continue
+        rows = [r.words[column.key] for r in sheet.rows if column.key in r.words]
+        if rows:
+            quoted = "".join(f"「{w}」" for w in dict.fromkeys(rows))
+            notes.append(f"{column.zh} 填写{quoted}的 {len(rows)} 行按未填写处理")
+    return notes
 
 
 def typed_columns(template: Template) -> dict[str, T]:

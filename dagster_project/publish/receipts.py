@@ -266,6 +266,10 @@ def _item(i: int, r: Row, versions: dict[str, str]) -> str:
         facts.append(("版本", versions.get(r["submission_id"], "—")))
         if status == "loaded":
             facts.append(("入库行数", str(r["rows"]) if r.get("rows") is not None else "—"))
+        # words read as empty (无, 待批 …), once per column: ingestion wrote them (parse.word_notes)
+        notes = [ln.strip() for ln in (r.get("notes") or "").splitlines() if ln.strip()]
+        if notes:
+            facts.append(("说明", "；".join(notes)))
     rows_html = "".join(
         f"<tr><th>{esc(k)}</th><td{' class=st-' + esc(status) if k == '处理结果' else ''}>{esc(v)}</td></tr>" for k, v in facts
     )

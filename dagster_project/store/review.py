@@ -5,8 +5,10 @@ who (the ``--by`` name and the OS user), when, on which stored version, and why.
 of an identity (template, submitter, year) is derived from that log, in one view,
 ``audit.review_state``, which the command line, the receipts and dbt all read:
 
-- locked: there is an ``approve`` not followed by a ``reopen``; the version it names is the
-  approved one, whose rows ``approved.<template>`` shows (the second dbt source);
+- approved: the version the last ``approve`` names, whose rows ``approved.<template>`` shows
+  (the second dbt source); a ``reopen`` keeps it (issue 18: payments were made against it)
+  until the city approves again, which replaces it and needs a reason;
+- locked: there is an ``approve`` not followed by a ``reopen``; reopened: the opposite;
 - reviewed: a ``review`` of the current version after the last ``reopen``.
 
 Ingestion does not change: a later file for a locked identity is loaded as the newest
@@ -85,8 +87,8 @@ def record_action(
 ) -> ReviewResult:
     """Validate and append one action; raises ReviewError (nothing written) for bad input.
 
-    The rules: ``--by`` always; a reason for a reopen and for approving a revision of a
-    locked identity; only a received (loaded) version can be reviewed or approved; what is
+    The rules: ``--by`` always; a reason for a reopen and for any approve that replaces an
+    approved version (a revision of a locked identity, or a reopened one); only a received (loaded) version can be reviewed or approved; what is
     approved is not approved again unless a newer version is pending."""
     by = _check_by(by)
     reason = (reason or "").strip() or None
@@ -111,12 +113,12 @@ def record_action(
         raise ReviewError(f"{ident} 尚未收到可入库的报表，无法{'审核' if action == 'review' else '审批'} (nothing received to {action})")
     elif action == "review" and state and state["reviewed"]:
         raise ReviewError(f"{ident} 第 {state['current_version']} 版已审核 (already reviewed)")
-    elif action == "approve" and locked:
-        assert state is not None
-        if state["approved_submission_id"] == current_id:
+    elif action == "approve" and state and state["approved_submission_id"] is not None:
+        if locked and state["approved_submission_id"] == current_id:
             raise ReviewError(f"{ident} 第 {state['approved_version']} 版已审批锁定 (already approved; no revision pending)")
         if not reason:
-            raise ReviewError(f"{ident} 已锁定，审批修订版本须用 --reason 说明原因 (--reason is required to approve a revision)")
+            was = "已锁定" if locked else f"已重新开放（仍以已审批的第 {state['approved_version']} 版为准）"
+            raise ReviewError(f"{ident} {was}，再次审批须用 --reason 说明原因 (--reason is required to approve a revision)")
     version = None if action == "reopen" else (state or {}).get("current_version")
     submission_id = None if action == "reopen" else current_id
     user = os_user or _os_user()
@@ -192,19 +194,20 @@ def act(
 # approve every current version the county reviewed and the city has not approved (a revision
 # after the lock included, which then needs --reason like a single one).
 _READY = {
-    "review": "NOT reviewed AND approved_submission_id IS DISTINCT FROM current_submission_id",
-    "approve": "reviewed AND approved_submission_id IS DISTINCT FROM current_submission_id",
+    "review": "NOT reviewed AND (NOT locked OR approved_submission_id IS DISTINCT FROM current_submission_id)",
+    "approve": "reviewed AND (NOT locked OR approved_submission_id IS DISTINCT FROM current_submission_id)",
 }
 
 
 def ready(
     con: duckdb.DuckDBPyConnection, action: str, year: int, template: str | None = None, county: str | None = None
 ) -> list[tuple[str, str, bool]]:
-    """(template, submitter, locked) of the year that ``--all`` would act on, optionally one
+    """(template, submitter, has an approved version) of the year that ``--all`` would act on
+    (approving it again needs a reason, reopened or locked), optionally one
     template and one county's submitters: the county itself, and the schools it chases (the
     registry's county; a city-run school is the city's, as on the 催报 list)."""
     sql = (
-        "SELECT template, submitter_code, locked FROM audit.review_state r "
+        "SELECT template, submitter_code, approved_submission_id IS NOT NULL FROM audit.review_state r "
         f"WHERE year = ? AND current_submission_id IS NOT NULL AND {_READY[action]}"
     )
     params: list[Any] = [year]
@@ -246,7 +249,7 @@ def apply_to_all(
         if not todo:
             what = "已收到未审核" if action == "review" else "县区已审核未审批"
             raise ReviewError(f"{year} 年度没有{what}的报表 (nothing to {action})")
-        revisions = [f"{t} {s}" for t, s, locked in todo if locked]
+        revisions = [f"{t} {s}" for t, s, approved in todo if approved]
         if action == "approve" and revisions and not (reason or "").strip():
             raise ReviewError(
                 f"其中 {len(revisions)} 项为锁定后的修订版本（{'、'.join(revisions[:5])}…），须用 --reason 说明原因 (--reason is required to approve a revision)"

@@ -45,6 +45,7 @@ SQL_TYPES: dict[T, str] = {
     T.PROGRAM_CATEGORY: "VARCHAR",
     T.CREDIT_CODE: "VARCHAR",
     T.ID_NUMBER: "VARCHAR",
+    T.UNIT_CODE: "VARCHAR",
 }
 
 LINEAGE_COLUMNS: list[tuple[str, str]] = [
@@ -97,7 +98,8 @@ CREATE TABLE IF NOT EXISTS audit.submissions (
     receipt_seq BIGINT,
     received_seq BIGINT,  -- receipt_seq of the first reading of these bytes: decides versions
     run_id VARCHAR,
-    superseded_by VARCHAR
+    superseded_by VARCHAR,
+    notes VARCHAR  -- what the receipt notes of a read sheet: words read as empty (无, 待批), one line per column
 );
 CREATE TABLE IF NOT EXISTS audit.files (
     source_file VARCHAR NOT NULL,
@@ -201,6 +203,9 @@ CREATE TABLE IF NOT EXISTS audit.template_submitters (
 """
 
 # One row per identity that has anything: a sheet received (any status) or an action.
+# The approved version is the last one approved, reopened or not (issue 18: a reopen keeps the
+# approved figures, on which payments were made, until the city approves again); locked means
+# no reopen since that approval, reopened the opposite.
 REVIEW_STATE_SQL = """
 CREATE OR REPLACE VIEW audit.review_state AS
 WITH acts AS (
@@ -209,8 +214,9 @@ WITH acts AS (
     FROM audit.review_actions
 ), decided AS (
     SELECT template, submitter_code, year,
-        arg_max(submission_id, action_id) FILTER (WHERE action = 'approve' AND action_id > coalesce(last_reopen, -1))
-            AS approved_submission_id,
+        arg_max(submission_id, action_id) FILTER (WHERE action = 'approve') AS approved_submission_id,
+        max(action_id) FILTER (WHERE action = 'approve') AS last_approve,
+        max(last_reopen) AS reopen_id,
         arg_max(submission_id, action_id) FILTER (WHERE action = 'review' AND action_id > coalesce(last_reopen, -1))
             AS reviewed_submission_id
     FROM acts GROUP BY ALL
@@ -234,7 +240,8 @@ SELECT
     r.current_version,
     d.approved_submission_id,
     a.version AS approved_version,
-    (d.approved_submission_id IS NOT NULL) AS locked,
+    (d.approved_submission_id IS NOT NULL AND coalesce(d.reopen_id, -1) < d.last_approve) AS locked,
+    coalesce(d.reopen_id > d.last_approve, false) AS reopened,
     (d.reviewed_submission_id IS NOT NULL AND d.reviewed_submission_id = r.current_submission_id) AS reviewed,
     coalesce(r.accepted_sheets, 0) AS accepted_sheets,
     coalesce(r.rejected_sheets, 0) AS rejected_sheets,
@@ -247,12 +254,13 @@ LEFT JOIN audit.submissions a ON a.submission_id = d.approved_submission_id
 
 
 def approved_view_ddl(template: Template) -> str:
-    """``approved.<template>``: the rows of the approved version of each locked identity
-    (a submission id names one sheet of one identity, so it alone selects the rows)."""
+    """``approved.<template>``: the rows of the approved version of each identity ever approved,
+    locked or reopened since (a submission id names one sheet of one identity, so it alone
+    selects the rows)."""
     return (
         f"CREATE OR REPLACE VIEW approved.{template.key} AS\n"
         f"SELECT h.* FROM history.{template.key} h\n"
-        f"WHERE h.submission_id IN (SELECT approved_submission_id FROM audit.review_state WHERE locked);"
+        f"WHERE h.submission_id IN (SELECT approved_submission_id FROM audit.review_state WHERE approved_submission_id IS NOT NULL);"
     )
 
 
@@ -260,7 +268,9 @@ def submitter_kind(template: Template) -> str:
     """Who owes this template in a round, from its definition (so a new template needs nothing)."""
     if template.submitter_column is None:
         return "city"
-    return {"school_code": "school", "county_code": "county", "funder_code": "funder"}.get(template.submitter_column, "school")
+    # submitter_code (publicity_events): a school or a county, sent when it held events; owed by nobody
+    kinds = {"school_code": "school", "county_code": "county", "funder_code": "funder", "submitter_code": "voluntary"}
+    return kinds.get(template.submitter_column, "school")
 
 
 def ensure_review_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -295,6 +305,8 @@ def _create_and_migrate(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(AUDIT_DDL)
     # warehouses made before build ids existed
     con.execute("ALTER TABLE audit.dbt_builds ADD COLUMN IF NOT EXISTS build_id VARCHAR")
+    # warehouses made before the receipts noted words read as empty (issue 18)
+    con.execute("ALTER TABLE audit.submissions ADD COLUMN IF NOT EXISTS notes VARCHAR")
     for t in TEMPLATES.values():
         con.execute(history_ddl(t))
         _add_key_columns(con, t)

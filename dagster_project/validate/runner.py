@@ -26,6 +26,7 @@ from great_expectations.data_context.types.base import ProgressBarsConfig
 from dagster_project.core.cn_id import id_reason
 from dagster_project.core.pii import mask_id
 from dagster_project.core.templates import T, Template
+from dagster_project.core.values import word_key
 from dagster_project.ingest.parse import ParsedSheet
 from dagster_project.validate import gx_custom  # noqa: F401  (registers the custom expectations)
 from dagster_project.validate.suites import load_suite_dict
@@ -86,12 +87,18 @@ def build_frame(template: Template, sheets: list[ParsedSheet]) -> tuple[pd.DataF
                 data[k].append(_gx_value(col.type, row.typed.get(k)))
                 data[f"{k}__raw"].append(row.raw.get(k))
                 data[f"{k}__present"].append(k in present)
+                if col.required:
+                    raw = row.raw.get(k)
+                    data[f"{k}__word"].append(word_key(raw) if raw is not None else None)
             year = row.typed.get("year")
             data["_sheet"].append(s_idx)
             data["_sheet_year"].append(sheet.year)
             data["_sheet_submitter"].append(sheet.submitter_code)
             school = row.typed.get("school_code")
             data["_school_year"].append(f"{year}:{school}" if year is not None and school is not None else None)
+            unit = next((row.typed.get(c.key) for c in template.columns if c.known_unit), None)
+            # a school is known per year (as _school_year), a county always
+            data["_unit_ref"].append(None if unit is None else unit if len(unit) == 6 else f"{year}:{unit}")
             ok_year = isinstance(year, int) and 1 <= year <= 9999
             data["_year_start"].append(dt.date(year, 1, 1) if ok_year else None)
             data["_year_end"].append(dt.date(year, 12, 31) if ok_year else None)
@@ -139,6 +146,8 @@ def validate(template: Template, sheets: list[ParsedSheet], parameters: dict[str
     if not any(s.rows for s in sheets):
         return verdicts
     frame, origin = build_frame(template, sheets)
+    # a submitter that may be a school or a county (publicity_events) is checked against both lists
+    parameters = {**parameters, "known_units": [*parameters.get("registered_school_years", []), *parameters.get("known_counties", [])]}
     batch_def, suite = _batch_definition_and_suite(template.key)
     result = batch_def.get_batch(batch_parameters={"dataframe": frame}).validate(
         suite, result_format={"result_format": "COMPLETE"}, expectation_parameters=parameters
@@ -187,6 +196,8 @@ def validate(template: Template, sheets: list[ParsedSheet], parameters: dict[str
                     continue
                 failed_cells.add((s_idx, row_number, key))
                 row = by_row[row_number]
+                if check == "type" and key in row.words:
+                    continue  # a word meaning none: the none_word check names it
                 message = row.errors.get(key, meta["message_zh"]) if check == "type" else meta["message_zh"]
                 if check == "id_number" and isinstance(row.typed.get(key), str):
                     message = id_reason(row.typed[key]) or message  # names the part that is wrong

@@ -9,8 +9,9 @@ on: the column it concerns, the check, and the message in Chinese.
 
 Validation runs on a batch frame built by ``validation.frame``: for each template
 column ``key`` it holds the typed value ``key``, the text as typed ``key__raw`` and
-``key__present`` (whether the sheet had that column), plus helper columns
-(``_sheet``, ``_sheet_year``, ``_sheet_submitter``, ``_school_year``, ``_year_start``,
+``key__present`` (whether the sheet had that column), for required columns ``key__word`` (the
+text compared with the words that mean none, ``core.values.word_key``), plus helper columns
+(``_sheet``, ``_sheet_year``, ``_sheet_submitter``, ``_school_year``, ``_unit_ref``, ``_year_start``,
 ``_year_end``) so that many sheets can be validated in one pass.
 """
 
@@ -30,6 +31,7 @@ import great_expectations.expectations as gxe
 
 from dagster_project.core.settings import EXPECTATIONS_DIR
 from dagster_project.core.templates import PLAUSIBLE_MAX, TEMPLATES, TYPE_HINT_ZH, Column, T, Template
+from dagster_project.core.values import clerk_words
 from dagster_project.validate import gx_custom
 
 SUITE_PREFIX = "vocwh_"
@@ -67,6 +69,14 @@ def _column_expectations(template: Template, column: Column) -> list[Any]:
             )
         )
         out.append(gxe.ExpectColumnValuesToNotBeNull(column=f"{key}__raw", meta=_meta("required", key, "必填，不能为空")))
+        # 无, 待批, / … in a required column: an empty value in disguise (core.values.NONE_WORDS)
+        out.append(
+            gxe.ExpectColumnValuesToNotBeInSet(
+                column=f"{key}__word",
+                value_set=sorted(clerk_words(column)),
+                meta=_meta("none_word", key, "必填项不能填写「无」「待批」等表示没有或未定的词，请填写实际内容"),
+            )
+        )
     # Every type: a text cell can be unusable too (a formula error, a NUL character), and an
     # ID typed as a number has lost digits; the parser's hint is the reason shown.
     out.append(
@@ -122,6 +132,14 @@ def _column_expectations(template: Template, column: Column) -> list[Any]:
                 column=key,
                 value_set={"$PARAMETER": "known_counties"},
                 meta=_meta("reference", key, "不是已知的区划代码（吉林市及所辖县(市)区）"),
+            )
+        )
+    if column.known_unit:
+        out.append(
+            gxe.ExpectColumnValuesToBeInSet(
+                column="_unit_ref",
+                value_set={"$PARAMETER": "known_units"},
+                meta=_meta("reference", key, "既不是该年度职业院校名录中的学校，也不是已知的区划代码（吉林市及所辖县(市)区）"),
             )
         )
     if column.registered_school:

@@ -52,14 +52,16 @@ joined as (
         cast(t.suppressed_awards as {{ dbt.type_bigint() }}) as suppressed_awards,
         t.suppressed_reasons,
         (t.has_prize_other = 1 or t.has_no_standard = 1) as needs_review,
-        case
+        nullif(concat_ws('；', case
             when t.has_prize_other = 1 and t.has_no_standard = 1
                 then '含获奖等级为其他的奖项及无标准奖项，待人工审核 prize other and award without standard: manual review'
             when t.has_prize_other = 1
                 then '含获奖等级为其他的奖项（特等奖、优秀奖等），待人工审核 prize other: listed for manual review'
             when t.has_no_standard = 1
                 then '含该年度无奖励标准的奖项，待人工审核 award without a standard in force: manual review'
-        end as review_reason,
+        end,
+        -- the counted award is a 特等奖: entitled at the first-prize amount (policy-rules.md §1.3)
+        case when c.review_key = 'prize_special' then '特等奖按一等奖标准计发（政策未单列）' end), '') as review_reason,
         c.submission_id as counted_submission_id,
         c.source_row_number as counted_source_row_number
     from counted as c

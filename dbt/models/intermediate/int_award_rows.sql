@@ -20,7 +20,8 @@ organizer_factors as (
 ),
 
 -- §1.1-1.3: the same standard for every role; international read as the national tier;
--- social organizers get the standard times their factor (half); prize other has no standard.
+-- social organizers get the standard times their factor (half); prize other has no standard;
+-- 特等奖 (special) has its own seed rows, at the first-prize amount, and a finding saying so.
 -- Instructors get nothing where the organizer's instructors_awarded parameter is false.
 priced as (
     select
@@ -51,6 +52,7 @@ priced as (
         case
             when a.prize = 'other' then 'prize_other'
             when std.standard_yuan is null or fct.factor is null or fct.instructors_awarded is null then 'no_standard'
+            when a.prize = 'special' then 'prize_special'
         end as review_key
     from awards as a
     left join level_tiers as tier
@@ -125,11 +127,13 @@ final as (
         r.is_hr_approved,
         -- §1.5: any payment on a row without the HR bureau's approval number
         {{ to_money("case when r.paid_yuan > 0 and not r.is_hr_approved then r.paid_yuan else 0 end") }} as paid_without_approval_yuan,
-        (r.review_key is not null) as needs_review,
+        -- prize_special is a finding, not a question: its amount is a seed row
+        coalesce(r.review_key in ('prize_other', 'no_standard'), false) as needs_review,
         r.review_key,
         case r.review_key
             when 'prize_other' then '获奖等级为其他（特等奖、优秀奖等），无奖励标准，待人工审核 prize other: no standard, listed for manual review'
             when 'no_standard' then '该年度该级别奖项无奖励标准，待人工审核 no award standard in force for this level, prize and year: manual review'
+            when 'prize_special' then '特等奖按一等奖标准计发（政策未单列）'
         end as review_reason,
         r.submission_id,
         r.source_row_number

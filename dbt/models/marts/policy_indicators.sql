@@ -5,6 +5,8 @@
 -- Which scopes a year has: city and every county with a registered school that year
 -- (a school registered under the city's own code counts for the city only); school scopes
 -- are the schools with the figure's submissions.
+-- Unknown is not "no" (policy-rules.md §7, added 2026-12): where an indicator's input is
+-- missing for its scope and year, the value is null, and so are the change and direction_met.
 with schools as (
     select * from {{ ref('schools') }}
 ),
@@ -23,6 +25,14 @@ training_years as (
     select distinct year from training
 ),
 
+-- programme rows with the school's county: the 1+X certificates are counted per row
+training_rows as (
+    select t.year, t.school_code, sch.county_code, t.training_type, t.trainees, t.certificate_key
+    from {{ ref('stg_submissions__trainings') }} as t
+    left join schools as sch
+        on sch.year = t.year and sch.school_code = t.school_code
+),
+
 -- city and county scopes for every year with training submissions
 area_scopes as (
     select ty.year, 'city' as scope_type, c.city_code as scope_code
@@ -33,20 +43,48 @@ area_scopes as (
     where s.county_code <> c.city_code
 ),
 
-one_plus_x as (
-    select
-        a.year,
-        'one_plus_x_trainees' as indicator,
-        a.scope_type,
-        a.scope_code,
-        cast(coalesce(sum(t.trainees), 0) as decimal(18, 6)) as value
+-- every training row of each city and county scope; a scope without any has no input (null)
+scope_training as (
+    select a.year, a.scope_type, a.scope_code, t.school_code, t.training_type, t.trainees, t.certificate_key
     from area_scopes as a
     inner join training_years as ty on ty.year = a.year
-    left join training as t
+    left join training_rows as t
         on t.year = a.year
-        and t.training_type = 'one_plus_x'
         and (a.scope_type = 'city' or t.county_code = a.scope_code)
-    group by a.year, a.scope_type, a.scope_code
+),
+
+one_plus_x as (
+    select
+        year,
+        'one_plus_x_trainees' as indicator,
+        scope_type,
+        scope_code,
+        -- 0 when the scope's schools trained but not for 1+X; null when none of them sent training
+        cast(
+            case when count(school_code) > 0 then coalesce(sum(case when training_type = 'one_plus_x' then trainees end), 0) end
+            as decimal(18, 6)
+        ) as value
+    from scope_training
+    group by year, scope_type, scope_code
+),
+
+-- 二(二) 扩大"1+X"证书引进范围: distinct certificates (by certificate_key, NFKC without white
+-- space); null when a 1+X row lacks the name (older files lack the column) or nobody trained
+one_plus_x_certificates as (
+    select
+        year,
+        'one_plus_x_certificate_types' as indicator,
+        scope_type,
+        scope_code,
+        cast(
+            case
+                when count(school_code) = 0 then null
+                when count(case when training_type = 'one_plus_x' and certificate_key is null then 1 end) > 0 then null
+                else count(distinct case when training_type = 'one_plus_x' then certificate_key end)
+            end as decimal(18, 6)
+        ) as value
+    from scope_training
+    group by year, scope_type, scope_code
 ),
 
 comprehensive as (
@@ -55,7 +93,12 @@ comprehensive as (
         'comprehensive_high_schools' as indicator,
         a.scope_type,
         a.scope_code,
-        cast(count(s.school_code) as decimal(18, 6)) as value
+        -- null when any 中职 school of the scope has the column empty or missing (unknown is not "no")
+        cast(
+            case when count(s.school_code) filter (where s.has_comprehensive_hs is null) = 0
+                then count(s.school_code) filter (where s.has_comprehensive_hs) end
+            as decimal(18, 6)
+        ) as value
     from (
         select distinct s.year, 'city' as scope_type, c.city_code as scope_code
         from schools as s cross join city as c
@@ -67,7 +110,6 @@ comprehensive as (
     left join schools as s
         on s.year = a.year
         and s.school_level = 'secondary'
-        and s.has_comprehensive_hs
         and (a.scope_type = 'city' or s.county_code = a.scope_code)
     group by a.year, a.scope_type, a.scope_code
 ),
@@ -83,8 +125,9 @@ school_training as (
 ),
 
 off_budget as (
+    -- 0 off-budget with income not declared either way is unknown, not "all in the budget"
     select year, 'training_income_off_budget_yuan' as indicator, 'school' as scope_type, school_code as scope_code,
-        cast(off_budget_income_yuan as decimal(18, 6)) as value
+        cast(case when off_budget_income_yuan > 0 or undeclared_income_yuan = 0 then off_budget_income_yuan end as decimal(18, 6)) as value
     from school_training
     union all
     select year, 'training_income_undeclared_yuan', 'school', school_code,
@@ -121,13 +164,15 @@ exam_prep as (
         'exam_prep_trainees' as indicator,
         'city' as scope_type,
         c.city_code as scope_code,
-        cast(coalesce(sum(t.trainees), 0) as decimal(18, 6)) as value
+        -- null when no 市属高职 sent training that year (nothing to count from)
+        cast(case when count(t.school_code) > 0 then sum(case when t.training_type = 'exam_prep' then t.trainees else 0 end) end as decimal(18, 6))
+            as value
     from training_years as ty
     cross join city as c
     left join schools as s
         on s.year = ty.year and s.school_level = 'higher' and s.sponsor = 'city'
     left join training as t
-        on t.year = ty.year and t.school_code = s.school_code and t.training_type = 'exam_prep'
+        on t.year = ty.year and t.school_code = s.school_code
     group by ty.year, c.city_code
 ),
 
@@ -137,7 +182,12 @@ standard_set as (
         'city_higher_vocational_standard_set' as indicator,
         'city' as scope_type,
         c.city_code as scope_code,
-        cast(max(case when s.school_code is not null and a.standard_per_student_yuan is not null then 1 else 0 end) as decimal(18, 6)) as value
+        -- null without the city's own (220200) appropriation file: the city funds 市属高职
+        cast(
+            case when count(*) filter (where a.funder_code = c.city_code) > 0
+                then max(case when s.school_code is not null and a.standard_per_student_yuan is not null then 1 else 0 end) end
+            as decimal(18, 6)
+        ) as value
     from {{ ref('stg_submissions__appropriations') }} as a
     cross join city as c
     left join schools as s
@@ -167,8 +217,54 @@ recruitment_rate as (
     from recruitment
 ),
 
+-- 三(四) 职教宣传周、技能开放日: events sent by the scope's schools and by the county itself
+-- (the city: every event); years with any publicity_events submission; a scope nobody of
+-- which sent one is null (the template is owed by nobody: no file is not "no events")
+events as (
+    select
+        e.year,
+        e.participants,
+        coalesce(sch.county_code, e.submitter_code) as county_code
+    from {{ ref('stg_submissions__publicity_events') }} as e
+    left join schools as sch
+        on sch.year = e.year and sch.school_code = e.submitter_code
+),
+
+event_scopes as (
+    select distinct e.year, 'city' as scope_type, c.city_code as scope_code
+    from events as e cross join city as c
+    union
+    select distinct e.year, 'county', s.county_code
+    from (select distinct year from events) as e
+    inner join schools as s on s.year = e.year
+    cross join city as c
+    where s.county_code <> c.city_code
+    union
+    select distinct e.year, 'county', e.county_code
+    from events as e cross join city as c
+    where e.county_code <> c.city_code
+),
+
+publicity as (
+    select a.year, 'publicity_events' as indicator, a.scope_type, a.scope_code,
+        cast(case when count(e.year) > 0 then count(e.year) end as decimal(18, 6)) as value
+    from event_scopes as a
+    left join events as e
+        on e.year = a.year and (a.scope_type = 'city' or e.county_code = a.scope_code)
+    group by a.year, a.scope_type, a.scope_code
+    union all
+    select a.year, 'publicity_participants', a.scope_type, a.scope_code,
+        cast(sum(e.participants) as decimal(18, 6))
+    from event_scopes as a
+    left join events as e
+        on e.year = a.year and (a.scope_type = 'city' or e.county_code = a.scope_code)
+    group by a.year, a.scope_type, a.scope_code
+),
+
 indicators as (
     select * from one_plus_x
+    union all select * from one_plus_x_certificates
+    union all select * from publicity
     union all select * from comprehensive
     union all select * from off_budget
     union all select * from production_per_student

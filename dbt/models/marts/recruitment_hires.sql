@@ -22,13 +22,23 @@ judged as (
                 or h.skill_certificate is not null
                 or h.dual_teacher_normal_graduate
         end as experience_ok,
-        -- 2. no fresh graduates among professional teachers, unless a 双师型 normal graduate
+        -- 2. no fresh graduates among professional teachers hired by open recruitment, unless a
+        --    双师型 normal graduate (the ban stands in 二(六)'s open-recruitment sentence; the
+        --    direct route names 博士毕业生 itself: updated 2026-12)
         case
-            when h.teacher_type = 'professional' then not h.fresh_graduate or h.dual_teacher_normal_graduate
+            when h.teacher_type = 'professional' and h.recruitment_method = 'open' then not h.fresh_graduate or h.dual_teacher_normal_graduate
         end as fresh_graduate_ok,
-        -- 3. direct hiring only for high-level talent
+        -- 3. direct hiring only for high-level talent, and the hire must be what its category says
+        --    (updated 2026-12): 急需专业博士 a 博士; 技师 / 高级技师 a certificate on file; 专家 nothing more
         case
-            when h.teacher_type <> 'part_time' and h.recruitment_method = 'direct' then h.talent_category is not null
+            when h.teacher_type <> 'part_time' and h.recruitment_method = 'direct' then
+                case h.talent_category
+                    when 'urgent_doctor' then h.education = 'doctor'
+                    when 'technician' then h.skill_certificate is not null
+                    when 'senior_technician' then h.skill_certificate is not null
+                    when 'expert' then true
+                    else false
+                end
         end as direct_hire_ok,
         -- 4. plan approved and filed: every non-part-time hire
         case
@@ -80,8 +90,15 @@ select
             when is_part_time then '兼职教师：不适用招聘规定 (part-time: no rule applies)'
             else nullif(concat_ws('；',
                 case when experience_ok = false then '专业课教师须具有3年以上企业工作经历和大专以上学历，或持有职业技能等级证书 (experience)' end,
-                case when fresh_graduate_ok = false then '专业课教师不得招聘应届毕业生（"双师型"职业技术师范专业毕业生除外）(fresh_graduate)' end,
-                case when direct_hire_ok = false then '直接考察仅限高层次高技能人才 (direct_hire)' end,
+                case when fresh_graduate_ok = false then '公开招聘专业课教师不得招聘应届毕业生（"双师型"职业技术师范专业毕业生除外）(fresh_graduate)' end,
+                case when direct_hire_ok = false then
+                    case talent_category
+                        when 'urgent_doctor' then '直接考察的急需专业人才须为博士 (direct_hire: urgent_doctor needs 博士)'
+                        when 'technician' then '直接考察的技师须有职业资格证书 (direct_hire: certificate on file)'
+                        when 'senior_technician' then '直接考察的高级技师须有职业资格证书 (direct_hire: certificate on file)'
+                        else '直接考察仅限高层次高技能人才 (direct_hire)'
+                    end
+                end,
                 case when plan_ok = false then '招聘方案未经核准或未报人社部门备案 (plan)' end,
                 case when panel_ok = false then '面试评委中相关专业教师不足三分之二 (panel)' end
             ), '')

@@ -2,7 +2,9 @@
 -- (template, year) and expected submitter, with where its submission stands.
 --   missing: nothing received; rejected: only rejected sheets; received: loaded, not
 --   reviewed yet; reviewed: the county reviewed the current version; approved: the city
---   locked the current version; revision_pending: a newer version arrived after the lock.
+--   locked the current version; revision_pending: a newer version arrived after the lock;
+--   reopened: the city reopened an approved version, which stays the approved figures
+--   until the city approves again (issue 18).
 -- is_late: the first accepted sheet came after the deadline (received_at is the file's
 -- time, UTC), or nothing was accepted and the deadline has passed (as of the build).
 with expected as (
@@ -19,6 +21,7 @@ joined as (
         s.current_version,
         s.approved_version,
         s.locked,
+        s.reopened,
         s.reviewed,
         coalesce(s.accepted_sheets, 0) as accepted_sheets,
         coalesce(s.rejected_sheets, 0) as rejected_sheets,
@@ -44,6 +47,7 @@ select
             when current_submission_id is null then 'missing'
             when locked and approved_submission_id = current_submission_id then 'approved'
             when locked then 'revision_pending'
+            when reopened then 'reopened'
             when reviewed then 'reviewed'
             else 'received'
         end as {{ dbt.type_string() }}

@@ -8,6 +8,8 @@ select
     cast(approved_submission_id as {{ dbt.type_string() }}) as approved_submission_id,
     cast(approved_version as {{ dbt.type_int() }}) as approved_version,
     cast(locked as {{ dbt.type_boolean() }}) as locked,
+    -- reopened after the last approval: the approved version stays approved (issue 18)
+    cast(reopened as {{ dbt.type_boolean() }}) as reopened,
     cast(reviewed as {{ dbt.type_boolean() }}) as reviewed,
     cast(accepted_sheets as {{ dbt.type_bigint() }}) as accepted_sheets,
     cast(rejected_sheets as {{ dbt.type_bigint() }}) as rejected_sheets,

@@ -17,5 +17,9 @@ select
     cast(partner_name as {{ dbt.type_string() }}) as partner_name,
     -- added 2026-11, optional: null = not declared (older files lack the column)
     cast(in_budget as {{ dbt.type_boolean() }}) as in_budget,
+    -- added 2026-12, optional: null = not given (older files lack the column); certificate_key
+    -- is its comparison key (NFKC, case folded, no white space), computed at ingestion
+    cast(certificate_name as {{ dbt.type_string() }}) as certificate_name,
+    cast(certificate_key as {{ dbt.type_string() }}) as certificate_key,
     {{ submission_lineage() }}
 from source

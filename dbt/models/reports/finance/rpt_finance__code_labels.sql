@@ -42,6 +42,7 @@ from (
         ('role', 'student', '学生', 1),
         ('role', 'teacher', '参赛教师', 2),
         ('role', 'instructor', '指导教师', 3),
+        ('prize', 'special', '特等奖', 0),
         ('prize', 'first', '一等奖', 1),
         ('prize', 'second', '二等奖', 2),
         ('prize', 'third', '三等奖', 3),
