@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from dagster_project.core.settings import Settings
 from dagster_project.publish.common import open_readonly
+from dagster_project.publish.snapshot import snapshot_build
+from dagster_project.store.warehouse import current_build_id
 
 # The statuses a clerk acts on, in the order they are listed.
 SHEET_STATUSES = ("loaded", "duplicate", "superseded", "rejected", "unreadable", "unrecognised")
@@ -23,6 +25,9 @@ class RunSummary:
     sheets: dict[str, int]
     build: str  # "full", "templates: a, b", or "none"
     outputs: dict[str, str]
+    # What was published where (issue 19): the build the snapshot holds, PostgreSQL's outcome.
+    snapshot_build: str | None = None
+    postgres: str = ""
 
     def lines(self) -> list[str]:
         files = "files: not counted"
@@ -38,6 +43,8 @@ class RunSummary:
             f"  sheets: {sheet_counts}",
             f"  marts rebuilt: {self.build}",
             *(f"  {name}: {path}" for name, path in self.outputs.items()),
+            f"  BI snapshot holds build: {self.snapshot_build or 'none (not published yet)'}",
+            *([f"  PostgreSQL: {self.postgres}"] if self.postgres else []),
             "  reasons for rejected, unreadable and unrecognised files: run `vocwh status`",
         ]
 
@@ -45,11 +52,37 @@ class RunSummary:
         return "\n".join(self.lines())
 
 
-def summarise_run(settings: Settings, run_id: str, files_seen: int | None = None, files_unchanged: int | None = None) -> RunSummary:
-    """The summary of run ``run_id``; file counts come from the ingestion step, which alone saw them."""
+def postgres_outcome(
+    settings: Settings, ran: bool, published_build: str | None = None, failure: str | None = None, current_build: str | None = None
+) -> str:
+    """PostgreSQL's line of the summary, from what its step did in the run: published, unchanged,
+    failed with the reason, or not configured."""
+    if not settings.postgres_url:
+        return "not configured (VOCWH_POSTGRES_URL is not set)"
+    if failure:
+        return "failed: " + " ".join(failure.split())  # one line, as the summary is read
+    if published_build:
+        return f"published build {published_build}"
+    if ran:
+        return f"unchanged: the server already serves build {current_build or '-'}"
+    return "not published in this run (the marts were not built; the catch-up sensor publishes when the server is behind)"
+
+
+def summarise_run(
+    settings: Settings,
+    run_id: str,
+    files_seen: int | None = None,
+    files_unchanged: int | None = None,
+    postgres: str | None = None,
+) -> RunSummary:
+    """The summary of run ``run_id``; file counts come from the ingestion step, which alone saw
+    them, and PostgreSQL's outcome (``postgres_outcome``) from its step."""
     with open_readonly(settings.warehouse_path) as con:
         sheets = dict(con.execute("SELECT status, count(*) FROM audit.submissions WHERE run_id = ? GROUP BY status", [run_id]).fetchall())
         builds = con.execute("SELECT selection FROM audit.dbt_builds WHERE run_id = ? ORDER BY built_at", [run_id]).fetchall()
+        current = current_build_id(con)
+    if postgres is None:
+        postgres = postgres_outcome(settings, ran=False, current_build=current)
     if not builds:
         build = "none (nothing changed, or the build failed: see the log above)"
     elif any(selection is None for (selection,) in builds):
@@ -70,4 +103,4 @@ def summarise_run(settings: Settings, run_id: str, files_seen: int | None = None
         "workbooks and summaries": str(settings.reports_dir),
         "receipts": str(settings.reports_dir / "receipts"),
     }
-    return RunSummary(files_seen, files_unchanged, sheets, build, outputs)
+    return RunSummary(files_seen, files_unchanged, sheets, build, outputs, snapshot_build(settings), postgres)

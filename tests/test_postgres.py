@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -29,8 +30,7 @@ from psycopg import sql
 
 from dagster_project.core.settings import PROJECT_ROOT, Settings
 from dagster_project.publish.postgres import BI_ROLE, PostgresUnavailable, publish_postgres
-from dagster_project.publish.snapshot import PublishRefused, publish_snapshot
-from dagster_project.transform.build import FINAL_BUILD_TABLE
+from dagster_project.publish.snapshot import BUILD_TABLE, PublishRefused, publish_snapshot
 from tests.conftest import LOCKED_SCHOOL, LOCKED_SCHOOL_APPROVED_STUDENTS, LOCKED_SCHOOL_LATEST_STUDENTS, PublishedCity
 from tests.pg import PUBLISHER, PUBLISHER_PASSWORD, PgServer, free_port
 from tests.test_sample_marts import FIRST_VOC_HS
@@ -46,6 +46,19 @@ def copy_database(src: Path, dst: Path) -> None:
         shutil.copy2(wal, dst.with_name(dst.name + ".wal"))
 
 
+BEFORE_BUILD, AFTER_BUILD = "20261206T000000Z-before00", "20261207T000000Z-after000"
+
+
+def log_build(s: Settings, build_id: str) -> None:
+    """What ``transform.build.record_build`` writes after a build, with the id's own time."""
+    con = duckdb.connect(str(s.warehouse_path))
+    try:
+        built_at = datetime.strptime(build_id[:16], "%Y%m%dT%H%M%SZ")
+        con.execute("INSERT INTO audit.dbt_builds (built_at, run_id, build_id) VALUES (?, ?, ?)", [built_at, build_id[17:], build_id])
+    finally:
+        con.close()
+
+
 @pytest.fixture(scope="module")
 def warehouses(published_city: PublishedCity, tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Settings, Path]:
     """(before the correction after the lock, after it, dbt's manifest), as two working databases.
@@ -53,7 +66,8 @@ def warehouses(published_city: PublishedCity, tmp_path_factory: pytest.TempPathF
     After is a copy of the shared build. Before is the same build as it was before that
     correction: everything had been approved, so its latest marts were what the approved
     marts still are; they are copied over the latest ones, nothing differs yet, and its
-    build is a day older."""
+    build is a day older. Each gets its build logged as the pipeline's dbt step logs one
+    (``audit.dbt_builds``: the one build id of every output, issue 19)."""
     root = tmp_path_factory.mktemp("pg_warehouses")
     before, after = (replace(published_city.settings, warehouse_dir=root / name) for name in ("before", "after"))
     for s in (before, after):
@@ -66,9 +80,10 @@ def warehouses(published_city: PublishedCity, tmp_path_factory: pytest.TempPathF
             con.execute(f"DELETE FROM marts.{table}")
             con.execute(f"INSERT INTO marts.{table} SELECT * FROM approved_marts.{table}")
         con.execute("DELETE FROM marts.approval_differences")
-        con.execute(f"UPDATE {'.'.join(FINAL_BUILD_TABLE)} SET built_at = built_at - INTERVAL 1 DAY")
     finally:
         con.close()
+    log_build(before, BEFORE_BUILD)
+    log_build(after, AFTER_BUILD)
     return before, after, published_city.work_dir / "latest" / "target" / "manifest.json"
 
 
@@ -173,6 +188,9 @@ def assert_same_rows(snapshot: Path, pg_url: str) -> list[str]:
                     ).fetchall()
                 ]
                 order = ", ".join(f'"{c}"' for c in cols)
+                if t == BUILD_TABLE:  # each target's own published_at
+                    cols = [c for c in cols if c != "published_at"]
+                    order = ", ".join(f'"{c}"' for c in cols)
                 duck = con.execute(f'SELECT {order} FROM marts.main."{t}" ORDER BY {order}').fetchall()
                 cur = pg.execute(
                     sql.SQL("SELECT {cols} FROM marts.{t} ORDER BY {cols}").format(
@@ -373,8 +391,8 @@ def test_personal_data_never_reaches_the_server(
     # (into a mart of the contract: a table outside the dbt manifest is never published at all)
     con.execute("ALTER TABLE marts.schools ADD COLUMN payee_ref VARCHAR")
     con.execute("UPDATE marts.schools SET payee_ref = ?", [gb11643("22020219900307002")])
-    con.execute(f"UPDATE {'.'.join(FINAL_BUILD_TABLE)} SET built_at = built_at + INTERVAL 1 HOUR")
     con.close()
+    log_build(leaky, "20261207T010000Z-leaky000")
     with pytest.raises(PublishRefused, match=r"schools\.payee_ref"):
         publish_postgres(target(leaky, pg_server, fresh_db))
     url = pg_server.url(dbname=fresh_db)

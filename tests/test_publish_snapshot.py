@@ -21,7 +21,7 @@ import pytest
 from dagster_project.core.pii import is_pii_column
 from dagster_project.core.settings import Settings
 from dagster_project.publish import snapshot as snap
-from dagster_project.publish.snapshot import READABLE_BY_DUCKDB_11, PublishRefused, publish_snapshot, storage_version_number
+from dagster_project.publish.snapshot import BUILD_TABLE, READABLE_BY_DUCKDB_11, PublishRefused, publish_snapshot, storage_version_number
 from dagster_project.transform.dbt_project import mart_models, mart_tables
 from tests.conftest import PEOPLE_2025
 
@@ -70,8 +70,8 @@ def test_snapshot_holds_the_marts_only(settings: Settings) -> None:
     try:
         con.execute(f"ATTACH '{settings.snapshot_path}' AS bi (READ_ONLY)")
         tables = con.execute("SELECT table_schema, table_name FROM information_schema.tables WHERE table_catalog = 'bi'").fetchall()
-        # the default schema only: no staging, intermediate, audit, restricted (payout list)
-        assert sorted(tables) == sorted(("main", t) for t in mart_tables())
+        # the default schema only: no staging, intermediate, audit, restricted (payout list); and which build (issue 19)
+        assert sorted(tables) == sorted(("main", t) for t in [*mart_tables(), BUILD_TABLE])
         types = dict(
             con.execute(
                 "SELECT column_name, data_type FROM information_schema.columns WHERE table_catalog = 'bi' AND table_name = 'per_student_funding'"
@@ -111,7 +111,7 @@ def test_bi_user_queries_on_a_direct_connection(settings: Settings) -> None:
         n = con.execute("SELECT count(*) FROM marts.per_student_funding").fetchone()
         assert n is not None and n[0] > 0
         assert con.execute("SELECT count(*) FROM per_student_funding").fetchone() == n
-        assert sorted(r[0] for r in con.execute("SHOW TABLES").fetchall()) == sorted(mart_tables())
+        assert sorted(r[0] for r in con.execute("SHOW TABLES").fetchall()) == sorted([*mart_tables(), BUILD_TABLE])
     finally:
         con.close()
 
@@ -212,7 +212,7 @@ def _expected_bi(settings: Settings) -> dict[str, object]:
         ).fetchone()
     finally:
         con.close()
-    counts = _counts(settings.warehouse_path)
+    counts = {**_counts(settings.warehouse_path), BUILD_TABLE: 1}
     assert short is not None and comment is not None
     return {"shown": sorted(counts), "plain": counts, "qualified": counts, "shortfall": short[0], "below": short[1], "comment": comment[0]}
 

@@ -7,7 +7,33 @@ import dagster as dg
 
 from dagster_project.defs.publish import AUDIT_ASSET_KEY, GROUP
 from dagster_project.defs.resources import VocwhResource
-from dagster_project.run_summary import summarise_run
+from dagster_project.publish.common import open_readonly
+from dagster_project.run_summary import postgres_outcome, summarise_run
+from dagster_project.store.warehouse import current_build_id
+
+POSTGRES_STEP = "postgres_marts"
+
+
+def _postgres_line(context: dg.AssetExecutionContext, vocwh: VocwhResource) -> str:
+    """What the PostgreSQL step did in this run, from the run's events (issue 19)."""
+    ran, published, failure = False, None, None
+    for entry in context.instance.all_logs(context.run.run_id):
+        event = entry.dagster_event
+        if event is None or event.step_key != POSTGRES_STEP:
+            continue
+        if event.is_step_success:
+            ran = True
+        elif event.is_step_materialization:
+            build = event.step_materialization_data.materialization.metadata.get("build_id")
+            published = str(build.value) if build is not None else "?"
+        elif event.is_step_failure:
+            data = event.step_failure_data
+            user = data.user_failure_data
+            failure = (user.description if user and user.description else None) or (data.error.message.strip() if data.error else "?")
+    settings = vocwh.settings()
+    with open_readonly(settings.warehouse_path) as con:
+        current = current_build_id(con)
+    return postgres_outcome(settings, ran, published, failure, current)
 
 
 @dg.asset(
@@ -32,6 +58,7 @@ def run_summary(context: dg.AssetExecutionContext, vocwh: VocwhResource) -> dg.M
         context.run.run_id,
         files_seen=seen.value if seen is not None else None,
         files_unchanged=unchanged.value if unchanged is not None else None,
+        postgres=_postgres_line(context, vocwh),
     )
     # WARNING so that it shows even when the console is turned down to warnings.
     context.log.warning("\n" + summary.text())

@@ -13,7 +13,8 @@ in the default schema ``main`` (marts.md). A file named ``marts.duckdb`` opens a
 ``marts``, so on a direct connection both ``per_student_funding`` and
 ``marts.per_student_funding`` resolve to the table and ``SHOW TABLES`` lists it.  The
 tables published are the models of schema ``marts`` in the dbt manifest, with the dbt
-descriptions as comments and as Parquet key-value metadata.
+descriptions as comments and as Parquet key-value metadata, plus one table ``vocwh_build``
+saying which build the file holds (a copied or renamed file loses its sidecar record).
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ from dagster_project.core.files import atomic_write_bytes, replace_atomically, s
 from dagster_project.core.pii import is_pii_column, pii_value_patterns
 from dagster_project.core.runlock import holds_run_lock
 from dagster_project.core.settings import Settings
-from dagster_project.store.warehouse import wait_while_locked
+from dagster_project.store.warehouse import current_build_id, wait_while_locked
+from dagster_project.transform.build import build_time
 from dagster_project.transform.dbt_project import MART_SCHEMA, Model, mart_models
 
 log = logging.getLogger(__name__)
@@ -43,6 +45,21 @@ READABLE_BY_DUCKDB_11 = 64
 
 # Schema of the tables inside marts.duckdb: the file's default one.
 SNAPSHOT_SCHEMA = "main"
+
+# Beside the marts, in marts.duckdb and in PostgreSQL's schema marts: which build a reader
+# is looking at, with the same id as marts.duckdb.build.json, the Parquet metadata and the
+# workbooks' properties (the dbt build's, ``transform.build.new_build_id``). One row.
+BUILD_TABLE = "vocwh_build"
+BUILD_COLUMNS = (("build_id", "VARCHAR"), ("built_at", "TIMESTAMP WITH TIME ZONE"), ("published_at", "TIMESTAMP WITH TIME ZONE"))
+BUILD_TABLE_DOC = (
+    "本库所含构建 which build of the marts this database holds: one row, with the build id that "
+    "marts.duckdb.build.json, the Parquet files, the finance workbooks and the PostgreSQL copy also carry"
+)
+BUILD_COLUMN_DOCS = {
+    "build_id": "构建编号 build id: when dbt built the marts (UTC) and the first 8 characters of the Dagster run",
+    "built_at": "构建时间 when that dbt build was logged as done",
+    "published_at": "发布时间 when this copy was published",
+}
 
 
 class PublishRefused(RuntimeError):
@@ -162,7 +179,8 @@ def check_no_personal_data(con: duckdb.DuckDBPyConnection, catalog: str, tables:
 
 
 def publish_snapshot(settings: Settings, build_id: str | None = None) -> dict[str, Any]:
-    """Copy the dbt marts of the working database to ``marts.duckdb`` and Parquet, atomically.
+    """Copy the dbt marts of the working database to ``marts.duckdb`` and Parquet, atomically,
+    as build ``build_id`` (default: the working database's current build).
 
     Returns what was published: paths, tables with their row counts, the storage version.
     Raises ``PublishRefused`` (and publishes nothing) if the marts hold personal data or
@@ -191,7 +209,11 @@ def publish_snapshot(settings: Settings, build_id: str | None = None) -> dict[st
             raise PublishRefused(f"schema {MART_SCHEMA} of {src} holds no mart of the dbt project: nothing to publish")
         check_no_personal_data(con, "wh", {t: (m.schema, m.name) for t, m in relations.items()})
 
-        counts = _build_snapshot(con, tables, tmp, contract)
+        # The caller's build id (read before it decided to publish), else the marts' current one.
+        build_id = build_id or current_build_id(con, "wh")
+        published = datetime.now(UTC).replace(microsecond=0)
+        build_row = (build_id, build_time(con, build_id, "wh") if build_id else None, published)
+        counts = _build_snapshot(con, tables, tmp, contract, build_row)
         _write_parquet(con, tables, pq_dir, pq_tmps, contract, build_id)
         _verify(con, tmp, counts)
         con.close()
@@ -218,7 +240,7 @@ def publish_snapshot(settings: Settings, build_id: str | None = None) -> dict[st
         _remove(tmp, tmp_wal, *pq_tmps.values())
         raise
 
-    published_at = datetime.now(UTC).isoformat(timespec="seconds")
+    published_at = published.isoformat(timespec="seconds")
     record = {"build_id": build_id, "published_at": published_at, "tables": counts}
     atomic_write_bytes(build_record_path(settings), json.dumps(record, ensure_ascii=False, indent=1).encode("utf-8"))
     missing = [t for t in contract if t not in counts]
@@ -242,8 +264,15 @@ def _attach_source(con: duckdb.DuckDBPyConnection, src: Path, wait_seconds: floa
     wait_while_locked(lambda: con.execute(f"ATTACH {_lit(str(src))} AS wh (READ_ONLY)"), wait_seconds)
 
 
-def _build_snapshot(con: duckdb.DuckDBPyConnection, tables: list[str], tmp: Path, contract: dict[str, Model]) -> dict[str, int]:
-    """Write the tables into the new file's default schema, v1.1 format; one transaction, then checkpoint."""
+def _build_snapshot(
+    con: duckdb.DuckDBPyConnection,
+    tables: list[str],
+    tmp: Path,
+    contract: dict[str, Model],
+    build_row: tuple[str | None, datetime | None, datetime],
+) -> dict[str, int]:
+    """Write the tables into the new file's default schema, v1.1 format, and ``vocwh_build``;
+    one transaction, then checkpoint. Returns the marts' row counts."""
     con.execute(f"ATTACH {_lit(str(tmp))} AS snap (STORAGE_VERSION {_lit(STORAGE_VERSION)})")
     con.execute("BEGIN TRANSACTION")
     for t in tables:
@@ -255,6 +284,12 @@ def _build_snapshot(con: duckdb.DuckDBPyConnection, tables: list[str], tmp: Path
             con.execute(f"COMMENT ON TABLE {target} IS {_lit(table_doc)}")
         for col, doc in column_docs.items():
             con.execute(f"COMMENT ON COLUMN {target}.{_q(col)} IS {_lit(doc)}")
+    target = f"snap.{SNAPSHOT_SCHEMA}.{BUILD_TABLE}"
+    con.execute(f"CREATE TABLE {target} ({', '.join(f'{c} {t}' for c, t in BUILD_COLUMNS)})")
+    con.execute(f"INSERT INTO {target} VALUES (?, ?, ?)", list(build_row))
+    con.execute(f"COMMENT ON TABLE {target} IS {_lit(BUILD_TABLE_DOC)}")
+    for col, doc in BUILD_COLUMN_DOCS.items():
+        con.execute(f"COMMENT ON COLUMN {target}.{col} IS {_lit(doc)}")
     con.execute("COMMIT")
     counts = {t: int(con.execute(f"SELECT count(*) FROM snap.{SNAPSHOT_SCHEMA}.{_q(t)}").fetchone()[0]) for t in tables}  # type: ignore[index]
     con.execute("CHECKPOINT snap")
@@ -325,8 +360,8 @@ def _verify(con: duckdb.DuckDBPyConnection, tmp: Path, counts: dict[str, int]) -
     con.execute(f"ATTACH {_lit(str(tmp))} AS chk (READ_ONLY)")
     try:
         tables = list_mart_tables(con, "chk", SNAPSHOT_SCHEMA)
-        if set(tables) != set(counts):
-            raise RuntimeError(f"snapshot tables {tables} differ from the built ones {sorted(counts)}")
+        if set(tables) != {*counts, BUILD_TABLE}:
+            raise RuntimeError(f"snapshot tables {tables} differ from the built ones {sorted(counts)} and {BUILD_TABLE}")
         for t, n in counts.items():
             got = con.execute(f"SELECT count(*) FROM chk.{SNAPSHOT_SCHEMA}.{_q(t)}").fetchone()
             if not got or got[0] != n:

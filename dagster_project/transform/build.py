@@ -14,6 +14,8 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
+
 from dagster_project.core.settings import DBT_PROJECT_DIR, Settings
 from dagster_project.store.warehouse import connect, current_build_id, ensure_schema
 from dagster_project.transform.dbt_project import APPROVED, LATEST, dbt_vars, project_files
@@ -83,6 +85,17 @@ def plan_build(settings: Settings) -> BuildPlan:
 def new_build_id(run_id: str) -> str:
     """A build's id: when, and which run (readable in a file's properties or a page's head)."""
     return f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}-{run_id[:8]}"
+
+
+def build_time(con: duckdb.DuckDBPyConnection, build_id: str, catalog: str | None = None) -> dt.datetime | None:
+    """When the build ``build_id`` was logged as done (UTC), None if the log lacks it: what
+    the ``vocwh_build`` table of every BI target shows beside the id."""
+    table = f"{catalog}.audit.dbt_builds" if catalog else "audit.dbt_builds"
+    try:
+        row = con.execute(f"SELECT max(built_at) FROM {table} WHERE build_id = ?", [build_id]).fetchone()
+    except (duckdb.CatalogException, duckdb.BinderException):  # no log, or one from before build ids
+        return None
+    return row[0].replace(tzinfo=dt.UTC) if row and row[0] is not None else None
 
 
 def record_build(settings: Settings, plan: BuildPlan | None, run_id: str, build_id: str, selection: str | None = None) -> None:
