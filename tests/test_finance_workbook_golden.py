@@ -12,6 +12,11 @@ PYTHONPATH pointing at it) on the published_city input, then ``python
 tests/test_finance_workbook_golden.py finance_2023.xlsx finance_2024.xlsx finance_2025.xlsx``
 on its workbooks. When the workbook is meant to change, rewrite the file with the same
 command from workbooks the new code writes on published_city, and say why in the commit.
+
+Rewritten for issue 21, on purpose: every figure sheet has the year's approval note in row 2
+(so its table starts a row lower, every value the same), narrower columns and wrapped names so
+that it prints at 8 pt or more (the wide sheets on A3), 说明's long sentences wrapped across its
+columns, and 审批后变更's 行标识 in words instead of "2024 | <code>".
 """
 
 from __future__ import annotations

@@ -57,7 +57,7 @@ def workbooks(con: duckdb.DuckDBPyConnection, tmp_path_factory: pytest.TempPathF
     return books
 
 
-def table(ws: Worksheet, header_row: int = 2) -> list[dict[str, Any]]:
+def table(ws: Worksheet, header_row: int = 3) -> list[dict[str, Any]]:
     """Rows below the header as {header: cell}; stops at the totals row."""
     headers = [c.value for c in ws[header_row]]
     out = []
@@ -139,7 +139,7 @@ def test_sheets_and_readme(workbooks: dict[int, openpyxl.Workbook]) -> None:
 
 def test_funding_sheet(workbooks: dict[int, openpyxl.Workbook], con: duckdb.DuckDBPyConnection) -> None:
     ws = workbooks[2024]["生均拨款"]
-    assert ws.freeze_panes == "C3"  # title and header rows, code and name columns
+    assert ws.freeze_panes == "C4"  # title, approval note and header rows, code and name columns
     rows = {r["学校标识码"].value: r for r in table(ws)}
     mart = {r[0]: r[1:] for r in con.execute(
         "SELECT school_code, school_name, shortfall_yuan, below_standard, no_standard FROM approved_marts.per_student_funding "
@@ -156,7 +156,7 @@ def test_funding_sheet(workbooks: dict[int, openpyxl.Workbook], con: duckdb.Duck
     assert below["缺口（元）"].number_format == YUAN_FORMAT == "#,##0.00"
     health = rows["5122020062"]  # 吉林市卫生学校, 市直 (220202)
     assert health["学校名称"].value == "吉林市卫生学校" and health["所在县区"].value == "昌邑区"
-    headers = [c.value for c in ws[2]]
+    headers = [c.value for c in ws[3]]
     totals = [c.value for c in ws[ws.max_row]]
     assert totals[0] == "合计" and totals[headers.index("生均拨款（元/生）")] is None  # per-student amounts are not summed
 
@@ -179,7 +179,7 @@ def test_award_sheet_shows_payment_without_approval_row_by_row(workbooks: dict[i
 
 def test_payout_sheet(workbooks: dict[int, openpyxl.Workbook]) -> None:
     ws = workbooks[2025]["奖励发放名单"]
-    assert ws.freeze_panes == "E3"
+    assert ws.freeze_panes == "E4"
     payout = {r["姓名"].value: r for r in table(ws)}
     assert set(payout) == {"张三", "@SUM(A1)", "李四"}
     zhang = payout["张三"]
@@ -307,7 +307,7 @@ def test_summary_chart_missing_value_is_a_gap_and_indicators_are_shown(con: duck
     assert all(values[i] is None for i in missing)
     assert all(values[i] == float(v) for i, (_, v) in enumerate(rows) if v is not None)
     assert funding["xAxis"]["name"] == "元/生" and specs["chart-awards"]["yAxis"]["name"] == "金额（元）"
-    assert specs["chart-target"]["legend"]["data"] == ["培训人数", "2021年以来年均", "年均目标"]
+    assert specs["chart-target"]["legend"]["data"] == ["培训人数", "当年未达目标", "2021年以来年均", "年均目标"]
     (n,) = con.execute("SELECT count(*) FROM marts.policy_indicators WHERE year = 2024 AND scope_type IN ('city', 'county')").fetchone()  # type: ignore[misc]
     assert page.count("吉市政办发〔2022〕32号 二(") >= n
     (rate,) = con.execute(
@@ -316,15 +316,17 @@ def test_summary_chart_missing_value_is_a_gap_and_indicators_are_shown(con: duck
     assert "chart-recruitment" in specs and "教师招聘合规率" in page and rate is not None
 
 
-def test_workbook_prints_a4_landscape_fitted_to_width(workbooks: dict[int, openpyxl.Workbook]) -> None:
-    """Issue 12: every sheet prints on A4 landscape, one page wide, title and header rows on every
-    page, page numbers in the footer."""
+def test_workbook_prints_landscape_fitted_to_width(workbooks: dict[int, openpyxl.Workbook]) -> None:
+    """Issue 12: every sheet prints landscape, one page wide, title and header rows on every
+    page, page numbers in the footer; issue 21: the wide sheets on A3, so that the text stays
+    legible (tests/test_finance_print.py measures it)."""
+    a3 = {"生均拨款", "大赛奖励", "奖励发放名单", "校企合作收入", "教师招聘"}
     for ws in workbooks[2024].worksheets:
         assert ws.page_setup.orientation == "landscape", ws.title
-        assert ws.page_setup.paperSize == 9, ws.title  # A4
+        assert ws.page_setup.paperSize == (8 if ws.title in a3 else 9), ws.title  # A3 / A4
         assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
         assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0, ws.title
-        assert ws.print_title_rows == ("$1:$1" if ws.title == "说明" else "$1:$2"), ws.title
+        assert ws.print_title_rows == ("$1:$1" if ws.title == "说明" else "$1:$3"), ws.title
         assert "&P" in ws.oddFooter.center.text and "&N" in ws.oddFooter.center.text, ws.title
 
 
@@ -340,7 +342,7 @@ def test_recruitment_and_indicator_sheets(workbooks: dict[int, openpyxl.Workbook
     assert sum(1 for r in rows if r["合规"].value == "否") == bad
     keys = {k for (k,) in con.execute("SELECT left(person_key, 16) FROM approved_marts.recruitment_hires WHERE year = 2024").fetchall()}
     assert {r["人员标识（加密）"].value for r in rows} == keys
-    assert "姓名" not in [c.value for c in ws[2]] and "身份证号" not in str([c.value for c in ws[2]])
+    assert "姓名" not in [c.value for c in ws[3]] and "身份证号" not in str([c.value for c in ws[3]])
     ws = wb["政策指标"]
     rows = table(ws)
     (n,) = con.execute("SELECT count(*) FROM approved_marts.policy_indicators WHERE year = 2024").fetchone()  # type: ignore[misc]
@@ -392,12 +394,12 @@ def test_funding_sheet_shows_the_approved_enrolment_and_marks_the_latest(workboo
     assert locked["最新报送"].fill.fgColor.rgb.endswith("FFC7CE")
     for year, wb in workbooks.items():
         for ws in wb.worksheets:
-            headers = [c.value for c in ws[2]]
+            headers = [c.value for c in ws[3]]
             if "最新报送" not in headers:
                 continue
             marked = [
                 (row[0].value, row[headers.index("最新报送")].value)
-                for row in ws.iter_rows(min_row=3)
+                for row in ws.iter_rows(min_row=4)
                 if len(row) > headers.index("最新报送")
                 and row[headers.index("最新报送")].value not in (None, "最新报送")  # 培训目标 has 2 tables
             ]
@@ -412,7 +414,7 @@ def test_differences_sheet_lists_the_years_differences(workbooks: dict[int, open
         {
             "数据表": "生均拨款",
             "数据表代码": "per_student_funding",
-            "行标识": f"2024 | {LOCKED_SCHOOL}",
+            "行标识": f"2024年度，学校：吉林市旅游职业学校（{LOCKED_SCHOOL}）",
             "学校标识码": LOCKED_SCHOOL,
             "学校名称": "吉林市旅游职业学校",
             "所在县区": "丰满区",
@@ -420,8 +422,57 @@ def test_differences_sheet_lists_the_years_differences(workbooks: dict[int, open
             "变更的列": LOCKED_CHANGED_ZH,
         }
     ]
-    assert ws["G3"].fill.fgColor.rgb.endswith("FFC7CE")
+    assert ws["G4"].fill.fgColor.rgb.endswith("FFC7CE")
     for year in (2023, 2025):
-        assert table(workbooks[year]["审批后变更"]) == [] and workbooks[year]["审批后变更"]["A3"].value == "（本年度无数据）"
+        assert table(workbooks[year]["审批后变更"]) == [] and workbooks[year]["审批后变更"]["A4"].value == "（本年度无数据）"
     readme = [c.value for c in workbooks[2024]["说明"]["A"] if c.value]
     assert any("审批锁定的版本" in v for v in readme) and any("“最新报送”列" in v for v in readme)
+
+
+def test_every_sheet_says_how_many_submissions_are_approved(workbooks: dict[int, openpyxl.Workbook]) -> None:
+    """Issue 21: the workbook shows approved figures only, so before approval its figure sheets
+    are empty; 说明 and every figure sheet say, under the title, how many of the year's
+    submissions are approved and how many wait, and where the latest figures are. 2024 of
+    published_city: the sample's 143 submissions, all approved, one corrected after the lock."""
+    note = (
+        "2024年度报送 143 份：已审批 143 份，待审批 1 份。"
+        "本表只含已审批数据：在审批前本表为空，最新报送数见 审批后变更 / summary_2024.html。"
+    )
+    wb = workbooks[2024]
+    assert wb["说明"]["A3"].value == note
+    for ws in wb.worksheets[1:]:
+        assert ws["A2"].value == note, ws.title
+        assert any(str(r).startswith("A2:") for r in ws.merged_cells.ranges), ws.title  # wrapped across the sheet
+    assert workbooks[2025]["生均拨款"]["A2"].value.startswith("2025年度报送 4 份：已审批 4 份，待审批 0 份。")
+
+
+def test_summary_page_explains_itself(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    """Issue 21: the page says it shows the latest figures, not the approved ones; rates read as
+    percentages with one decimal; a yes/no indicator reads 是/否 (未报送 when unknown); every
+    colour of a bar is in its chart's legend; a school without a bar is named with the reason;
+    the 范围 cells do not wrap and the tables scroll on a phone rather than squeeze."""
+    page = write_summary_html(con, 2024, tmp_path / "summary_2024.html").read_text(encoding="utf-8")
+    assert "<b>本页为最新报送数</b>" in page and "<b>包括尚未审批的报送</b>" in page and "finance_2024.xlsx" in page
+    # recruitment compliance of the city, 2024 and 2023 of the sample: 6/7 and 19/21
+    row = re.search(r'<tr><td>教师招聘合规率</td><td class="nowrap">吉林市</td>(.*?)</tr>', page)
+    assert row and re.findall(r'<td class="n">([^<]*)</td>', row.group(1)) == ["85.7%", "90.5%", "-4.8 个百分点"]
+    assert "0.857143" not in page and "0.047619" not in page
+    flag = re.search(r"<tr><td>市属高职生均拨款标准已制定</td>(.*?)</tr>", page)
+    assert flag and "（1=是）" not in page.split("<h2>政策指标")[1].split("<script")[0]
+    assert all(v in ("是", "否", "未报送", "—") for v in re.findall(r'<td class="n">([^<]*)</td>', flag.group(1)))
+    (n,) = con.execute("SELECT count(*) FROM marts.policy_indicators WHERE year = 2024 AND scope_type IN ('city', 'county')").fetchone()  # type: ignore[misc]
+    assert page.count('<td class="nowrap">') == n  # every 范围 cell
+    specs = _chart_specs(page)
+    assert specs["chart-funding"]["legend"]["data"] == ["生均拨款", "低于标准", "无拨款标准（如市属高职）", "拨款标准"]
+    assert specs["chart-recruitment"]["legend"]["data"] == ["招聘合规率", "未达100%"]
+    assert specs["chart-recruitment"]["yAxis"]["max"] == 100
+    blank = con.execute(
+        "SELECT count(*) FROM marts.per_student_funding WHERE year = 2024 AND coalesce(per_student_yuan, 0) = 0"
+    ).fetchone()[0]  # type: ignore[index]
+    assert blank == 4 and f"无柱的 {blank} 所学校：" in page and "吉林市艺术学校（无在校生报送，无法计算生均拨款）" in page
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+    assert page.count("<table>") == page.count('<div class="wide"><table>') > 0
+    assert "@media (max-width:600px)" in page
+    # Seen in Chromium at 390 px (issue 21): the funding chart ran off the screen, its legend cut;
+    # on a narrow screen the school names take less of the width and the legend scrolls.
+    assert "if (el.clientWidth < 600)" in page and "ax.axisLabel.width = 110" in page and 'opt.legend.type = "scroll"' in page

@@ -46,6 +46,17 @@ NUMBER_FORMATS = ("int", "num", "money", "share")
 FORMATS = ("text", "wrap", *NUMBER_FORMATS, "flag")  # a column's meta format
 HIGHLIGHTS = (None, "when_true", "when_false", "when_set")  # a column's meta highlight
 
+# Printing (issue 21: fitted to A4, 生均拨款 printed at 4.9 pt). Each sheet prints one page
+# wide, landscape, on A4 when that keeps the 11 pt body text at MIN_PRINT_PT or more, else on
+# A3; a layout too wide even for A3 is refused, so a wider column in the yml fails the tests
+# rather than a finance office's printer. A column of width w is 7.5w + 5 px at 96 dpi, 0.75
+# pt a pixel: Excel rounds Calibri 11's digit to 7 px, LibreOffice (with Carlito, Calibri's
+# metric twin) takes it unrounded, 7.44 px, and measured pages agree with 7.5 (issue 21).
+BODY_PT = 11.0
+MIN_PRINT_PT = 8.2  # 8 pt, and a margin for the renderers' rounding
+MARGIN_IN = 0.4
+PAPERS = ((9, "A4", 841.9), (8, "A3", 1190.55))  # xlsx paper code, name, landscape width in pt
+
 
 @dataclass(frozen=True)
 class Column:
@@ -111,6 +122,7 @@ class _Formats:
         border = {"border": 1, "border_color": "#BFBFBF", "valign": "vcenter"}
         self.title = wb.add_format({"bold": True, "font_size": 14})
         self.note = wb.add_format({"italic": True, "font_color": "#595959"})
+        self.note_wrap = wb.add_format({"italic": True, "font_color": "#595959", "text_wrap": True, "valign": "top"})
         self.header = wb.add_format({**border, "bold": True, "bg_color": "#DDEBF7", "text_wrap": True, "align": "center"})
         self.text = wb.add_format({**border})
         # "@" is Excel's Text number format; quote_prefix is the stored equivalent of a leading '.
@@ -177,6 +189,10 @@ def _write_table(ws: Worksheet, fmts: _Formats, top: int, cols: Sequence[Column]
     for row in data:
         for c, col in enumerate(cols):
             _write_cell(ws, r, c, col, row.get(col.key), fmts)
+        # As tall as its longest wrapped text: LibreOffice prints a row without a height at one line.
+        lines = max((_lines(str(row[col.key]), col.width) for col in cols if col.format == "wrap" and row.get(col.key)), default=1)
+        if lines > 1:
+            ws.set_row(r, 15 * lines + 3)
         r += 1
     if not data:
         ws.write_string(r, 0, "（本年度无数据）", fmts.note)
@@ -191,11 +207,41 @@ def _write_table(ws: Worksheet, fmts: _Formats, top: int, cols: Sequence[Column]
     return r
 
 
-def _print_setup(ws: Worksheet, repeat_to: int) -> None:
-    """Print as finance offices print (to sign and stamp): A4 landscape, all columns on one page
-    width (as many pages down as needed), the title and header rows on every page, page numbers."""
+def sheet_width_pt(widths: Sequence[float]) -> float:
+    """The printed width of columns of these Excel widths, at 100 %."""
+    return sum(7.5 * w + 5 for w in widths) * 0.75
+
+
+def paper_for(widths: Sequence[float]) -> tuple[int, str, float]:
+    """(xlsx paper code, name, body text size in pt) of the smallest paper that prints columns
+    of these widths one page wide at MIN_PRINT_PT or more; ValueError when none does."""
+    width = sheet_width_pt(widths)
+    for code, name, paper_pt in PAPERS:
+        size = BODY_PT * min(1.0, (paper_pt - 2 * 72 * MARGIN_IN) / width)
+        if size >= MIN_PRINT_PT:
+            return code, name, size
+    raise ValueError(f"columns {width:.0f} pt wide print below {MIN_PRINT_PT} pt even on A3: narrow or split the sheet")
+
+
+def _lines(text: str, width: float) -> int:
+    """Lines a wrapped text takes in a column ``width`` wide (a CJK character is two widths)."""
+    units = sum(2.2 if ord(ch) > 0x2E7F else 1.0 for ch in text)
+    return max(1, -int(-units // max(width - 1, 1)))
+
+
+def _merged_note(ws: Worksheet, row: int, last_col: int, text: str, width: float, fmt: Format) -> None:
+    """A sentence across the sheet's columns, wrapped and as tall as it needs: text that ran past
+    the last column was cut off when printed."""
+    ws.merge_range(row, 0, row, last_col, text, fmt)
+    ws.set_row(row, 15 * _lines(text, width) + 3)
+
+
+def _print_setup(ws: Worksheet, repeat_to: int, widths: Sequence[float]) -> None:
+    """Print as finance offices print (to sign and stamp): landscape, all columns on one page
+    width (as many pages down as needed) on the paper that keeps the text legible (paper_for),
+    the title and header rows on every page, page numbers."""
     ws.set_landscape()
-    ws.set_paper(9)  # A4
+    ws.set_paper(paper_for(widths)[0])
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(0, repeat_to)
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
@@ -203,70 +249,95 @@ def _print_setup(ws: Worksheet, repeat_to: int) -> None:
 
 
 def _write_sheet(
-    wb: xlsxwriter.Workbook, fmts: _Formats, sheet: Sheet, year: int, data: dict[str, list[Row]], titles: dict[str, str]
+    wb: xlsxwriter.Workbook,
+    fmts: _Formats,
+    sheet: Sheet,
+    year: int,
+    data: dict[str, list[Row]],
+    titles: dict[str, str],
+    note: str | None,
 ) -> None:
-    """Title in row 1, the first table's header in row 2 (both frozen), data from row 3; a later
-    table (培训目标's per-type volume) below it under its own title, two rows apart."""
+    """Title in row 1, the year's approval note in row 2 (how many submissions are approved and
+    waiting, why the sheet may be empty), the first table's header in row 3 (all three frozen
+    and printed on every page), data from row 4; a later table (培训目标's per-type volume)
+    below it under its own title, two rows apart."""
     ws = wb.add_worksheet(sheet.name)
     first = sheet.blocks[0]
-    ws.set_row(1, 32)
-    for c, col in enumerate(first.columns):
-        ws.set_column(c, c, col.width)
-    r = 0
-    for i, block in enumerate(sheet.blocks):
-        title = titles.get(block.model.name) or block.title.format(year=year)
-        if i > 0:
-            r += 2
-            # a later table's first column holds its labels (training types): its width wins there
-            ws.set_column(0, 0, block.columns[0].width)
-        ws.write_string(r, 0, title, fmts.title)
-        r = _write_table(ws, fmts, r + 1, block.columns, data[block.model.name], filter_=i == 0)
-    ws.freeze_panes(2, first.freeze_columns)
-    _print_setup(ws, repeat_to=1)
+    widths = [col.width for col in first.columns]
+    for c, width in enumerate(widths):
+        ws.set_column(c, c, width)
+    ws.write_string(0, 0, titles.get(first.model.name) or first.title.format(year=year), fmts.title)
+    if note:
+        _merged_note(ws, 1, len(widths) - 1, note, sum(widths), fmts.note_wrap)
+    ws.set_row(2, max(32, 15 * max(_lines(col.header, col.width) for col in first.columns) + 3))  # headers wrap
+    r = _write_table(ws, fmts, 2, first.columns, data[first.model.name], filter_=True)
+    for block in sheet.blocks[1:]:
+        r += 2
+        # a later table's first column holds its labels (training types): its width wins there
+        ws.set_column(0, 0, block.columns[0].width)
+        widths[0] = max(widths[0], block.columns[0].width)
+        ws.write_string(r, 0, titles.get(block.model.name) or block.title.format(year=year), fmts.title)
+        r = _write_table(ws, fmts, r + 1, block.columns, data[block.model.name], filter_=False)
+    ws.freeze_panes(3, first.freeze_columns)
+    _print_setup(ws, repeat_to=2, widths=widths)
 
 
-def _readme_sheet(wb: xlsxwriter.Workbook, fmts: _Formats, year: int, book: Sequence[Sheet], data: dict[str, list[Row]]) -> None:
-    """The sheet 说明: what each sheet holds (its model's description) and how many rows."""
+def _readme_sheet(
+    wb: xlsxwriter.Workbook, fmts: _Formats, year: int, book: Sequence[Sheet], data: dict[str, list[Row]], note: str | None
+) -> None:
+    """The sheet 说明: what the workbook shows (approved figures) and how many of the year's
+    submissions are approved and waiting, then what each sheet holds (its model's description)
+    and how many rows. Every long sentence is wrapped across the three columns, as printed."""
     ws = wb.add_worksheet("说明")
-    ws.set_column(0, 0, 16)
-    ws.set_column(1, 1, 100)
-    ws.set_column(2, 2, 10)
+    widths = (16.0, 100.0, 10.0)
+    for c, width in enumerate(widths):
+        ws.set_column(c, c, width)
     ws.write_string(0, 0, f"吉林市职业教育统计 {year}年度 经费检查工作簿", fmts.title)
-    ws.write_string(
+    _merged_note(
+        ws,
         1,
-        0,
+        2,
         f"生成时间：{datetime.now():%Y-%m-%d %H:%M}；数据来源：职业教育统计数据仓库（各校、各县区报送数据）。金额单位：元。"
         "本工作簿所有数据均为市教育局审批锁定的版本（已审批数据），财政按此拨付；尚未审批的报送不计入。",
-        fmts.note,
+        sum(widths),
+        fmts.note_wrap,
     )
+    if note:
+        _merged_note(ws, 2, 2, note, sum(widths), fmts.note_wrap)
     ws.write_string(3, 0, "工作表", fmts.header)
     ws.write_string(3, 1, "内容与检查口径", fmts.header)
     ws.write_string(3, 2, "行数", fmts.header)
     for i, sheet in enumerate(book, 4):
         ws.write_string(i, 0, sheet.name, fmts.text)
         ws.write_string(i, 1, sheet.help, fmts.wrap)
+        ws.set_row(i, 15 * _lines(sheet.help, widths[1]) + 3)
         ws.write_number(i, 2, sum(1 for r in data[sheet.blocks[0].model.name] if not r["is_total"]), fmts.number["int"])
-    ws.write_string(
+    _merged_note(
+        ws,
         4 + len(book) + 1,
-        0,
+        2,
         "“是/否”列中标红的“是”为需要核实的问题。以“=、+、-、@”开头的文字按原样作为文本显示，不作公式计算。",
-        fmts.note,
+        sum(widths),
+        fmts.note_wrap,
     )
-    ws.write_string(
+    _merged_note(
+        ws,
         4 + len(book) + 2,
-        0,
+        2,
         "“最新报送”列：该行的最新报送数据与已审批数据不同之处（已变更的列，或已撤回），标红；为空即与已审批数据一致。"
         "“审批后变更”表列出本年度所有不一致之处，包括尚未审批、因而不在各表中的报送。",
-        fmts.note,
+        sum(widths),
+        fmts.note_wrap,
     )
     ws.freeze_panes(4, 0)
-    _print_setup(ws, repeat_to=0)
+    _print_setup(ws, repeat_to=0, widths=widths)
     ws.activate()
 
 
-def _read(con: duckdb.DuckDBPyConnection, book: Sequence[Sheet], year: int) -> tuple[dict[str, list[Row]], dict[str, str]]:
-    """Every block's rows of the year (or up to it), in the model's row order, and the titles the
-    year's data sets (rpt_finance__sheet_titles)."""
+def _read(con: duckdb.DuckDBPyConnection, book: Sequence[Sheet], year: int) -> tuple[dict[str, list[Row]], dict[str, str], str | None]:
+    """Every block's rows of the year (or up to it), in the model's row order, the titles the
+    year's data sets (rpt_finance__sheet_titles) and the year's approval note
+    (rpt_finance__approval_counts; None for a year without submissions)."""
     data: dict[str, list[Row]] = {}
     try:
         for sheet in book:
@@ -278,9 +349,10 @@ def _read(con: duckdb.DuckDBPyConnection, book: Sequence[Sheet], year: int) -> t
         titles = dict(
             con.execute(f"SELECT model_name, title FROM {REPORT_SCHEMA}.rpt_finance__sheet_titles WHERE year = ?", [year]).fetchall()
         )
+        counted = con.execute(f"SELECT note FROM {REPORT_SCHEMA}.rpt_finance__approval_counts WHERE year = ?", [year]).fetchone()
     except duckdb.CatalogException as e:
         raise RuntimeError(f"the finance report models are not built (run the approved dbt build first): {e}") from e
-    return data, titles
+    return data, titles, counted[0] if counted else None
 
 
 def write_finance_workbook(
@@ -294,9 +366,9 @@ def write_finance_workbook(
     not rewritten (its generation time stays true). A path written is added to ``written``.
     """
     book = sheets()
-    data, titles = _read(con, book, year)  # query everything before writing anything
+    data, titles, note = _read(con, book, year)  # query everything before writing anything
     layout = [(s.name, [(b.model.name, b.title, b.columns, b.up_to_year, b.freeze_columns) for b in s.blocks], s.help) for s in book]
-    content = content_hash(year, layout, data, sorted(titles.items()))
+    content = content_hash(year, layout, data, sorted(titles.items()), note)
     out_path = Path(out_path)
     if workbook_records(out_path).get("vocwh_content") == content:
         return out_path
@@ -313,9 +385,9 @@ def write_finance_workbook(
         if build_id:
             wb.set_custom_property("vocwh_build", build_id)
         fmts = _Formats(wb)
-        _readme_sheet(wb, fmts, year, book, data)
+        _readme_sheet(wb, fmts, year, book, data, note)
         for sheet in book:
-            _write_sheet(wb, fmts, sheet, year, data, titles)
+            _write_sheet(wb, fmts, sheet, year, data, titles, note)
         wb.close()
         replace_atomically(tmp, out_path)
     finally:

@@ -39,7 +39,10 @@ h1{font-size:22px}h2{font-size:18px;margin-top:32px;border-bottom:1px solid #ccc
 .kpi{display:flex;gap:16px;flex-wrap:wrap}.kpi div{border:1px solid #ddd;padding:8px 12px;border-radius:4px;min-width:160px}
 .kpi b{display:block;font-size:18px}
 table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ddd;padding:3px 6px}td.n{text-align:right}
-.chart{width:100%;margin:8px 0}.note{color:#666;font-size:12px}td.bad{color:#9c0006;background:#ffc7ce}
+td.n,td.nowrap{white-space:nowrap}.wide{overflow-x:auto;max-width:100%}
+.chart{width:100%;max-width:100%;overflow:hidden;margin:8px 0}.note{color:#666;font-size:12px}td.bad{color:#9c0006;background:#ffc7ce}
+.figures{border-left:4px solid #ed7d31;background:#fdf3ec;padding:6px 10px}
+@media (max-width:600px){body{margin:8px}.kpi div{min-width:0;flex:1 1 40%}h1{font-size:18px}}
 """
 _NUM = ' class="n"'
 _BLUE, _ORANGE, _GREY, _RED = "#4472c4", "#ed7d31", "#a5a5a5", "#c0504d"
@@ -61,7 +64,15 @@ _INIT_JS = """
       if (ax.type === "value") { ax.axisLabel = Object.assign({formatter: fmt}, ax.axisLabel || {}); }
     });
     var el = document.getElementById(spec.id);
-    echarts.init(el, null, {renderer: "svg"}).setOption(opt);
+    if (el.clientWidth < 600) {  // a phone: school names take less of the width, the legend scrolls
+      [].concat(opt.yAxis || []).forEach(function (ax) {
+        if (ax.type === "category" && ax.axisLabel) { ax.axisLabel.width = 110; }
+      });
+      if (opt.legend) { opt.legend.type = "scroll"; }
+    }
+    var chart = echarts.init(el, null, {renderer: "svg"});
+    chart.setOption(opt);
+    window.addEventListener("resize", function () { chart.resize(); });
   });
 })();
 """
@@ -70,6 +81,11 @@ _INIT_JS = """
 def _num(v: object) -> float | None:
     """A chart value: None stays None (ECharts leaves a gap, not a zero bar)."""
     return to_float(v)
+
+
+def _marker(name: str, color: str) -> dict[str, Any]:
+    """A legend entry for a colour some bars take (no data of its own): the legend explains every colour."""
+    return {"name": name, "type": "scatter", "symbol": "rect", "data": [], "itemStyle": {"color": color}}
 
 
 def _base(legend: list[str]) -> dict[str, Any]:
@@ -92,7 +108,7 @@ def _funding_chart(rows: list[Row]) -> dict[str, Any] | None:
     for r in rows:
         color = _GREY if r.get("standard_per_student_yuan") is None else (_RED if r.get("below_standard") else _BLUE)
         bars.append({"value": _num(r["per_student_yuan"]), "itemStyle": {"color": color}})
-    opt = _base(["生均拨款", "拨款标准"])
+    opt = _base(["生均拨款", "低于标准", "无拨款标准（如市属高职）", "拨款标准"])
     opt.update(
         {
             "yAxis": {"type": "category", "data": names, "inverse": True, "axisLabel": {"width": 220, "overflow": "truncate"}},
@@ -107,6 +123,8 @@ def _funding_chart(rows: list[Row]) -> dict[str, Any] | None:
                     "itemStyle": {"color": "#222"},
                     "data": [_num(r["standard_per_student_yuan"]) for r in rows],
                 },
+                _marker("低于标准", _RED),
+                _marker("无拨款标准（如市属高职）", _GREY),
             ],
         }
     )
@@ -142,7 +160,7 @@ def _target_chart(rows: list[Row]) -> dict[str, Any] | None:
     """Columns of labour-enlightenment trainees per year, the average to date and the target."""
     if not rows:
         return None
-    opt = _base(["培训人数", "2021年以来年均", "年均目标"])
+    opt = _base(["培训人数", "当年未达目标", "2021年以来年均", "年均目标"])
     opt.update(
         {
             "xAxis": {"type": "category", "data": [str(r["year"]) for r in rows], "name": "年度", "nameLocation": "middle", "nameGap": 28},
@@ -173,6 +191,7 @@ def _target_chart(rows: list[Row]) -> dict[str, Any] | None:
                     "itemStyle": {"color": _RED},
                     "data": [_num(r["target"]) for r in rows],
                 },
+                _marker("当年未达目标", _RED),
             ],
         }
     )
@@ -184,11 +203,11 @@ def _indicator_chart(rows: list[Row]) -> dict[str, Any] | None:
     counties = [r for r in rows if r["indicator"] == "recruitment_compliance_rate"]
     if not counties:
         return None
-    opt = _base(["招聘合规率"])
+    opt = _base(["招聘合规率", "未达100%"])
     opt.update(
         {
             "xAxis": {"type": "category", "data": [str(r["scope_name"]) for r in counties], "axisLabel": {"interval": 0, "rotate": 30}},
-            "yAxis": {"type": "value", "name": "合规率", "min": 0, "max": 1},
+            "yAxis": {"type": "value", "name": "合规率（%）", "min": 0, "max": 100},
             "series": [
                 {
                     "name": "招聘合规率",
@@ -196,14 +215,21 @@ def _indicator_chart(rows: list[Row]) -> dict[str, Any] | None:
                     "barMaxWidth": 36,
                     "itemStyle": {"color": _BLUE},
                     "data": [
-                        {"value": _num(r["value"]), "itemStyle": {"color": _RED if r.get("direction_met") is False else _BLUE}}
+                        {"value": _percent(r["value"]), "itemStyle": {"color": _RED if r.get("direction_met") is False else _BLUE}}
                         for r in counties
                     ],
-                }
+                },
+                _marker("未达100%", _RED),
             ],
         }
     )
     return {"option": opt, "height": 320}
+
+
+def _percent(v: object) -> float | None:
+    """A rate 0..1 as a percentage, one decimal (0.857143 -> 85.7)."""
+    f = to_float(v)
+    return None if f is None else round(f * 100, 1)
 
 
 def _script_json(value: object) -> str:
@@ -239,7 +265,7 @@ class _Charts:
 def _table(headers: list[str], rows: list[list[tuple[object, bool]]]) -> str:
     head = "".join(f"<th>{esc(h)}</th>" for h in headers)
     body = "".join("<tr>" + "".join(f"<td{_NUM if num else ''}>{esc(v)}</td>" for v, num in r) + "</tr>" for r in rows)
-    return f"<table><tr>{head}</tr>{body}</table>"
+    return f'<div class="wide"><table><tr>{head}</tr>{body}</table></div>'
 
 
 _SCOPE_LABELS = {"city": "全市", "county": "县（市）区", "school": "学校"}
@@ -269,6 +295,25 @@ def _plain(v: object) -> str:
     return f"{f:,.6f}".rstrip("0").rstrip(".")
 
 
+_YES_NO_MARK = "（1=是）"  # an indicator that is a yes/no, stored as 1/0 (seed policy_indicator_rules)
+
+
+def _shown(indicator: str, name: str, v: object, change: bool = False) -> str:
+    """An indicator's value as read: a rate as a percentage with one decimal (its change in
+    percentage points), a yes/no indicator as 是/否 and 未报送 when unknown (unknown is not no),
+    anything else as a plain number."""
+    f = to_float(v)
+    if indicator.endswith("_rate"):
+        if f is None:
+            return "—"
+        return f"{f * 100:+.1f} 个百分点" if change else f"{f * 100:.1f}%"
+    if _YES_NO_MARK in name:
+        if change:
+            return "—" if f is None or f == 0 else ("由否改为是" if f > 0 else "由是改为否")
+        return "未报送" if f is None else ("是" if f else "否")
+    return _plain(v)
+
+
 def _indicator_table(rows: list[Row]) -> str:
     if not rows:
         return '<p class="note">本年度无政策指标数据。</p>'
@@ -276,17 +321,18 @@ def _indicator_table(rows: list[Row]) -> str:
     body = []
     for r in rows:
         met = r.get("direction_met")
+        key, name = str(r["indicator"]), str(r.get("indicator_zh") or r["indicator"])
         cells = [
-            f"<td>{esc(r.get('indicator_zh') or r['indicator'])}</td>",
-            f"<td>{esc(r['scope_name'])}</td>",
-            f"<td{_NUM}>{esc(_plain(r['value']))}</td>",
-            f"<td{_NUM}>{esc(_plain(r['previous_value']))}</td>",
-            f"<td{_NUM}>{esc(_plain(r['change']))}</td>",
+            f"<td>{esc(name.replace(_YES_NO_MARK, ''))}</td>",
+            f'<td class="nowrap">{esc(r["scope_name"])}</td>',
+            f"<td{_NUM}>{esc(_shown(key, name, r['value']))}</td>",
+            f"<td{_NUM}>{esc(_shown(key, name, r['previous_value']))}</td>",
+            f"<td{_NUM}>{esc(_shown(key, name, r['change'], change=True))}</td>",
             '<td class="bad">否</td>' if met is False else f"<td>{'是' if met else ''}</td>",
             f"<td>{esc(r.get('rule') or '')}（{esc(r.get('source_clause') or '')}）</td>",
         ]
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><tr>{head}</tr>{''.join(body)}</table>"
+    return f'<div class="wide"><table><tr>{head}</tr>{"".join(body)}</table></div>'
 
 
 def summary_html(con: duckdb.DuckDBPyConnection, year: int) -> str:
@@ -358,6 +404,17 @@ def _page(con: duckdb.DuckDBPyConnection, year: int) -> str:
         ],
     )
     kpi_html = "".join(f"<div>{esc(k)}<b>{esc(v)}</b></div>" for k, v in kpis)
+    # A school without a bar says why: no enrolled students (no per-student figure), or nothing
+    # appropriated (a bar of length 0), as the mart's flags say.
+    legend_note = "灰色柱：无拨款标准（如市属高职），不计缺口；红色柱：低于标准；黑色短线：拨款标准。"
+    why = []
+    for r in funding:
+        name = str(r.get("school_name") or r["school_code"])
+        if r["per_student_yuan"] is None:
+            why.append(f"{name}（无在校生报送，无法计算生均拨款）")
+        elif not to_float(r["per_student_yuan"]):
+            why.append(f"{name}（实际拨付为0{'，无拨款报送' if r.get('no_appropriation') else ''}）")
+    no_bar_note = f'<p class="note">{esc(legend_note)}' + (f"无柱的 {len(why)} 所学校：{esc('；'.join(why))}。" if why else "") + "</p>"
     charts = _Charts()
     return f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8">{PAGE_META}
@@ -367,9 +424,12 @@ def _page(con: duckdb.DuckDBPyConnection, year: int) -> str:
 <body>
 <h1>{esc(year)}年度吉林市职业教育经费与培训概况</h1>
 <p class="note">生成时间 {GENERATED_AT}；依据吉市政办发〔2022〕32号。明细见同年度经费检查工作簿。</p>
+<p class="figures"><b>本页为最新报送数</b>：各校、各县区最新报送的数据，<b>包括尚未审批的报送</b>。经费检查工作簿 finance_{esc(year)}.xlsx 只含市教育局已审批的数据，财政按工作簿拨付；在审批前工作簿各表为空，两者不同之处见工作簿“审批后变更”表。
+Latest figures as received, not yet approved; the finance workbook shows the approved figures.</p>
 <div class="kpi">{kpi_html}</div>
 <h2>各校生均拨款与标准</h2>
 {charts.place("funding", _funding_chart(funding), "本年度无生均拨款数据。")}
+{no_bar_note if funding else ""}
 {funding_table}
 <h2>技能大赛奖励（按大赛级别）</h2>
 {charts.place("awards", _award_chart(levels), "本年度无技能大赛奖励数据。")}
