@@ -33,6 +33,19 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def production_key_refusal() -> str | None:
+    """The message that stops a production run without its PII key before anything starts
+    (hashes made with the public development key can be reversed); None when all is well."""
+    import os
+
+    if os.environ.get("VOCWH_ENV", "").strip().lower() != "production" or not Settings.from_env().using_dev_key:
+        return None
+    return (
+        "错误：VOCWH_ENV=production，但未设置 VOCWH_PII_KEY（身份证号哈希密钥），拒绝运行。请设置后重试。\n"
+        "Error: VOCWH_ENV=production and VOCWH_PII_KEY is not set: refusing to run. Set it and run again."
+    )
+
+
 def _template_arg(args: argparse.Namespace) -> bool:
     """``--template`` by its key or its Chinese name, as its key; False (message printed) if unknown."""
     from dagster_project.core.templates import template_key
@@ -168,6 +181,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         p.set_defaults(func=_cmd_review_action, county=None)
     add_publish_commands(sub)
     args = parser.parse_args(argv)
+    if args.command == "ingest" and (refusal := production_key_refusal()) is not None:
+        print(refusal, file=sys.stderr)
+        return 1
     return int(args.func(args) or 0)
 
 

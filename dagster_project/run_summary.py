@@ -7,7 +7,9 @@ it says what was stored, not what a step meant to do.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 from dagster_project.core.settings import Settings
 from dagster_project.publish.common import open_readonly
@@ -45,7 +47,7 @@ class RunSummary:
             *(f"  {name}: {path}" for name, path in self.outputs.items()),
             f"  BI snapshot holds build: {self.snapshot_build or 'none (not published yet)'}",
             *([f"  PostgreSQL: {self.postgres}"] if self.postgres else []),
-            "  reasons for rejected, unreadable and unrecognised files: run `vocwh status`",
+            f"  reasons for rejected, unreadable and unrecognised files: run `{vocwh_command()} status`",
         ]
 
     def text(self) -> str:
@@ -66,6 +68,16 @@ def postgres_outcome(
     if ran:
         return f"unchanged: the server already serves build {current_build or '-'}"
     return "not published in this run (the marts were not built; the catch-up sensor publishes when the server is behind)"
+
+
+def vocwh_command() -> str:
+    """How to call ``vocwh`` from here, as the README does: the script beside this Python
+    (``.venv/bin/vocwh`` from the checkout), so that it works without an activated venv."""
+    script = Path(sys.executable).parent / "vocwh"
+    if not script.exists():
+        return "vocwh"
+    cwd = Path.cwd()
+    return str(script.relative_to(cwd)) if script.is_relative_to(cwd) else str(script)
 
 
 def summarise_run(

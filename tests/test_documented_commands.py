@@ -88,8 +88,11 @@ def test_dg_launch_keeps_history_and_ends_with_the_summary(tmp_path: Path, monke
     assert "marts rebuilt: full" in summary
     assert f"BI snapshot: {root / 'wh' / 'marts.duckdb'}" in summary
     assert f"receipts: {root / 'wh' / 'reports' / 'receipts'}" in summary
-    assert "run `vocwh status`" in summary
+    assert f"run `{VENV_BIN / 'vocwh'} status`" in summary  # callable as printed, no venv activated
     assert not re.search(r"STEP_START|Finished execution of step", summary)
+    # Issue 21: no beta notices, the development-key warning not printed twice, the summary at INFO.
+    assert "BetaWarning" not in out
+    assert re.search(r" - INFO - .* - run_summary - \n?vocwh run summary", out)
 
     # The run and its materializations are where the UI looks.
     monkeypatch.chdir(root)  # dagster.yaml's storage paths are relative to the working folder
@@ -108,6 +111,10 @@ def test_dg_launch_keeps_history_and_ends_with_the_summary(tmp_path: Path, monke
     assert "files: seen 5, unchanged 5" in summary
     assert "sheets: loaded 0, duplicate 0, superseded 0, rejected 0, unreadable 0, unrecognised 0" in summary
     assert "marts rebuilt: none" in summary
+    # Issue 21: the checks not run are one short line per dbt step, not Dagster's list of them all.
+    log = again.stdout + again.stderr
+    assert "did not yield" not in log and re.search(r"op 'vocwh_dbt': \d+ checks not run", log)
+    assert max(len(line) for line in log.splitlines()) < 1000
     with _instance(root) as instance:
         assert len(instance.get_runs()) == 2
 

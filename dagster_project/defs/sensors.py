@@ -6,6 +6,10 @@ new or changed content starts exactly one. Hashes are cached in the cursor by (s
 mtime), so a tick re-reads only files whose stat changed. While a file is inside the quiet
 period (still being copied) the tick waits, so the run that follows sees it settled rather
 than deferring it to a run nobody would start.
+
+The first tick (no cursor: a new Dagster home, or ``dg dev`` after ``dg launch``) starts a run
+only if some file in the folder was never read: the README's first command has usually read
+them all already, and ``dg dev`` should not start the same run again as it opens (issue 21).
 """
 
 import hashlib
@@ -16,8 +20,10 @@ from typing import Any
 
 import dagster as dg
 
+from dagster_project.core.settings import Settings
 from dagster_project.defs.resources import VocwhResource
 from dagster_project.store.load import hash_file, scan
+from dagster_project.store.warehouse import connect
 
 
 def folder_state(raw_dir: Path, cache: dict[str, list]) -> tuple[str, dict[str, list]]:
@@ -33,6 +39,15 @@ def folder_state(raw_dir: Path, cache: dict[str, list]) -> tuple[str, dict[str, 
         fresh[f.rel] = [f.size, f.mtime_ns, sha]
         digest.update(f"{f.rel}\x1f{sha}\n".encode())
     return digest.hexdigest(), fresh
+
+
+def all_read_before(settings: Settings, files: dict[str, list]) -> bool:
+    """Whether an earlier run read every one of these files with these bytes (audit.files)."""
+    if not settings.warehouse_path.exists():
+        return False
+    with connect(settings.warehouse_path, read_only=True) as con:
+        read = set(con.execute("SELECT source_file, file_hash FROM audit.files").fetchall())
+    return all((rel, sha) in read for rel, (_, _, sha) in files.items())
 
 
 def build_sensor(job: dg.JobDefinition | Any) -> dg.SensorDefinition:
@@ -52,6 +67,15 @@ def build_sensor(job: dg.JobDefinition | Any) -> dg.SensorDefinition:
         new_cursor = json.dumps({"key": key, "files": files})
         if key == cursor["key"]:
             return dg.SensorResult(skip_reason=dg.SkipReason("landing folder content unchanged"), cursor=new_cursor)
+        if cursor["key"] is None:
+            try:
+                done = all_read_before(settings, files)
+            except Exception as e:  # the working database is held by a run: look again next tick
+                return dg.SkipReason(f"cannot read the working database now ({type(e).__name__}): next tick")
+            if done:
+                return dg.SensorResult(
+                    skip_reason=dg.SkipReason("every file in the landing folder was read by an earlier run"), cursor=new_cursor
+                )
         return dg.SensorResult(run_requests=[dg.RunRequest(run_key=f"landing-{key[:32]}")], cursor=new_cursor)
 
     return landing_folder_sensor
