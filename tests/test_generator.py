@@ -29,6 +29,10 @@ from tools.sample import generator as gen
 from tools.sample.generator import BAD_KINDS, LABOR_TARGETS, FileInfo, GenerationReport, generate
 from tools.sample.writer import ADDED_LATER
 
+# publicity_events (issue 18, 2026-12) is owed by nobody and not in the sample city yet:
+# tests/test_issue18_pipeline.py covers it.
+SAMPLED_TEMPLATES = set(TEMPLATES) - {"publicity_events"}
+
 RAW = PROJECT_ROOT / "raw"
 
 
@@ -119,7 +123,7 @@ def test_city_counts(city: GenerationReport) -> None:
     on_disk = sorted(p.relative_to(city.out_dir).as_posix() for p in city.out_dir.rglob("*") if p.is_file() and p.name != "README.md")
     assert on_disk == [f.path for f in city.files]
     assert 24 <= city.schools <= 28
-    assert set(city.rows_per_template) == set(TEMPLATES)
+    assert set(city.rows_per_template) == SAMPLED_TEMPLATES
     assert sorted(b.kind for b in city.bad_files) == sorted(BAD_KINDS), "each kind of defect once"
     assert len(city.duplicates) == 1 and len(city.corrections) == 1
     (corr, orig), (copy, copied) = city.corrections[0], city.duplicates[0]
@@ -132,7 +136,7 @@ def test_city_counts(city: GenerationReport) -> None:
     assert [c.code for c in city.counties] == [r.split(",")[0] for r in (SEEDS_DIR / "ref_counties.csv").read_text().split()[1:]]
     for y in city.years:
         per_year = [f for f in city.files if f.role == "submission" for s in f.sheets if s.year == y]
-        assert {s.template for f in per_year for s in f.sheets if s.template} == set(TEMPLATES)
+        assert {s.template for f in per_year for s in f.sheets if s.template} == SAMPLED_TEMPLATES
     budget_years = {s.year for f in city.files for s in f.sheets if s.template == "county_education_budget"}
     assert budget_years == {2022, 2023, 2024}
 

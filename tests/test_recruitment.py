@@ -173,7 +173,8 @@ def test_indicators(built: Callable[..., IngestReport]) -> None:
     assert got[("recruitment_compliance_rate", "220200")] == (Decimal("0.333333"), False)
     assert got[("recruitment_compliance_rate", "220202")] == (Decimal("0.333333"), False)
     assert got[("training_income_off_budget_yuan", SCHOOL_A)] == (Decimal("2000"), False)
-    assert got[("training_income_off_budget_yuan", SCHOOL_B)] == (Decimal("0"), True)
+    # nothing declared off-budget but 3000 undeclared: unknown, not "all in the budget" (issue 18)
+    assert got[("training_income_off_budget_yuan", SCHOOL_B)] == (None, None)
     assert got[("training_income_undeclared_yuan", SCHOOL_B)] == (Decimal("3000"), None)
     assert got[("one_plus_x_trainees", "220200")] == (Decimal("30"), None)  # no previous year
     # 职教高考 trainees at the 市属高职 (SCHOOL_B): 25 > 0

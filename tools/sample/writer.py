@@ -236,7 +236,7 @@ def value_cell(col: Column, value: Any, style: SheetStyle, xlsx: bool, fmt_pick:
 # ------------------------------------------------------------------ layout
 
 
-ADDED_LATER = {("training", "in_budget")}
+ADDED_LATER = {("training", "in_budget"), ("training", "certificate_name")}
 
 
 def render(sheet: SheetJob, xlsx: bool) -> Rendered:
