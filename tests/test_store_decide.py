@@ -20,6 +20,7 @@ from dagster_project.store.decide import (
     UNCHANGED,
     Held,
     Holdings,
+    Memory,
     Seen,
     SheetOutcome,
     after_reading,
@@ -102,6 +103,22 @@ def test_a_file_over_the_size_limit_is_only_hashed() -> None:
         ("unreadable", "文件大小1001字节，超出系统上限（1000字节），未读取。请拆分后重新报送 (file too large)"),
     )
     assert before_reading(landed(size=1000), [], FP, NOW, LIMITS) == (READ, None)
+
+
+def test_memory_answers_unchanged_in_bulk_as_before_reading_does() -> None:
+    rows = [
+        ("a.csv", "h1", 500, 10, False, "fp-registry-0"),
+        ("a.csv", "h0", 80, 5, None, None),  # written before awaits_reference existed: settled
+        ("b.csv", "h2", 70, 20, True, FP),
+        ("c.csv", "h3", 90, 30, True, "fp-registry-0"),  # waits for a registry that changed since
+    ]
+    memory = Memory(rows, FP)
+    cases = [landed("a.csv", 500, 10), landed("a.csv", 80, 5), landed("a.csv", 500, 11), landed("b.csv", 70, 20), landed("c.csv", 90, 30)]
+    assert [memory.unchanged(f) for f in cases] == [True, True, False, True, False]
+    for f in cases:  # the same answer as the rule applied to the path's contents one by one
+        assert memory.unchanged(f) == (before_reading(f, memory.of(f.rel), FP, NOW, LIMITS)[0] == UNCHANGED)
+    assert memory.of("a.csv") == [Seen("h1", 500, 10, False, "fp-registry-0"), Seen("h0", 80, 5, None, None)]  # type: ignore[arg-type]
+    assert memory.of("z.csv") == []
 
 
 # -- from the bytes ---------------------------------------------------------------------

@@ -55,15 +55,38 @@ class Seen(NamedTuple):
     refs_fingerprint: str  # the reference data it was checked against
 
 
-def settled(seen: Seen, fingerprint: str) -> bool:
+def settled(awaits_reference: bool, refs_fingerprint: str, fingerprint: str) -> bool:
     """Nothing to look at again: not waiting for the registry, or the registry is as it was."""
-    return not seen.awaits_reference or seen.refs_fingerprint == fingerprint
+    return not awaits_reference or refs_fingerprint == fingerprint
+
+
+class Memory:
+    """``audit.files`` as read in one query, rows as they came (path first, then ``Seen``'s
+    fields): ``unchanged`` is one set lookup per file, and a path's contents are grouped only
+    once some file is not unchanged. At national scale nearly every file is unchanged, and
+    making 100,000 ``Seen`` to look each up once cost more than the stats."""
+
+    def __init__(self, rows: list[tuple[str, str, int, int, bool, str]], fingerprint: str) -> None:
+        self._rows = rows
+        self._stats = {(r[0], r[2], r[3]) for r in rows if settled(r[4], r[5], fingerprint)}
+        self._by_path: dict[str, list[Seen]] | None = None
+
+    def unchanged(self, f: LandedFile) -> bool:
+        """``before_reading``'s first rule, for every file at once."""
+        return (f.rel, f.size, f.mtime_ns) in self._stats
+
+    def of(self, rel: str) -> list[Seen]:
+        if self._by_path is None:
+            self._by_path = {}
+            for r in self._rows:
+                self._by_path.setdefault(r[0], []).append(Seen(*r[1:]))
+        return self._by_path.get(rel, [])
 
 
 def before_reading(f: LandedFile, seen: list[Seen], fingerprint: str, now_ns: int, limits: Limits) -> tuple[str, tuple[str, str] | None]:
     """(what to do, the (status, reason) of its one audit row when it is not to be parsed)
     from the file's stat and what ``audit.files`` remembers of its path."""
-    if any(s.size == f.size and s.mtime_ns == f.mtime_ns and settled(s, fingerprint) for s in seen):
+    if any(s.size == f.size and s.mtime_ns == f.mtime_ns and settled(s.awaits_reference, s.refs_fingerprint, fingerprint) for s in seen):
         return UNCHANGED, None
     if limits.quiet_seconds > 0 and now_ns - f.mtime_ns < limits.quiet_seconds * 1e9:
         return DEFERRED, ("deferred", deferred_quiet(limits.quiet_seconds))
@@ -83,7 +106,7 @@ def after_reading(f: LandedFile, after: tuple[int, int] | None, seen: list[Seen]
     same = [s for s in seen if s.file_hash == f.file_hash]
     if not same:
         return CHANGED if seen else NEW
-    return TOUCHED if settled(same[0], fingerprint) else RECHECK
+    return TOUCHED if settled(same[0].awaits_reference, same[0].refs_fingerprint, fingerprint) else RECHECK
 
 
 def fingerprint(params: dict[str, list[str]]) -> str:

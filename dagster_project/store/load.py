@@ -138,15 +138,15 @@ class Ingestor:
         ``after_reading``): an unchanged file costs its one stat from the scan and a lookup.
         A deferred file is returned with its verdict: it gets an audit row but no
         ``audit.files`` entry, so the next run looks at it again."""
-        seen = write.seen_files(con)
-        first_seq = write.first_receipts(con)
+        memory = decide.Memory(write.remembered_files(con), fp)
+        first_seq: dict[tuple[str, str], int] | None = None  # read once something is new
         limits = self.settings.limits
         now_ns = time.time_ns()
         todo = []
         for f in files:
-            if f.rel in exclude:
+            if f.rel in exclude or memory.unchanged(f):
                 continue
-            known = seen.get(f.rel, [])
+            known = memory.of(f.rel)
             action, verdict = decide.before_reading(f, known, fp, now_ns, limits)
             if action == decide.UNCHANGED:
                 continue
@@ -163,6 +163,8 @@ class Ingestor:
                 write.remember_touched(con, f)
                 continue
             else:
+                if first_seq is None:
+                    first_seq = write.first_receipts(con)
                 f.first_seq = first_seq.get((f.rel, f.file_hash))
             todo.append(f)
         return todo

@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import os
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 
 # Files the system or an open editor leaves beside submissions: nobody sent them.
@@ -76,7 +77,7 @@ def scan(raw_dir: Path) -> list[LandedFile]:
                 except OSError:
                     continue  # removed since it was listed
                 files.append(LandedFile(e.path, prefix + e.name, st.st_size, st.st_mtime_ns))
-    files.sort(key=lambda f: (f.mtime_ns, f.rel))
+    files.sort(key=attrgetter("mtime_ns", "rel"))
     return files
 
 

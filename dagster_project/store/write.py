@@ -17,8 +17,7 @@ import pandas as pd
 
 from dagster_project.core.codes import county_names
 from dagster_project.core.templates import TEMPLATES, Template
-from dagster_project.ingest.parse import word_notes
-from dagster_project.store.decide import Held, Holdings, Seen, SheetOutcome
+from dagster_project.store.decide import Held, Holdings, SheetOutcome
 from dagster_project.store.scan import LandedFile
 from dagster_project.store.schema import LINEAGE_COLUMNS, stored_columns
 
@@ -27,14 +26,11 @@ HistoryFrame = Callable[[Template, list[SheetOutcome], dt.datetime], pd.DataFram
 
 
 # -- what the warehouse holds ----------------------------------------------------------
-def seen_files(con: duckdb.DuckDBPyConnection) -> dict[str, list[Seen]]:
-    """Every content of every path ``audit.files`` remembers, by path."""
-    by_path: dict[str, list[Seen]] = defaultdict(list)
-    for rel, *rest in con.execute(
+def remembered_files(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int, int, bool, str]]:
+    """Every content of every path ``audit.files`` remembers (path, then ``decide.Seen``'s fields)."""
+    return con.execute(
         "SELECT source_file, file_hash, size_bytes, mtime_ns, awaits_reference, refs_fingerprint FROM audit.files"
-    ).fetchall():
-        by_path[rel].append(Seen(*rest))
-    return by_path
+    ).fetchall()
 
 
 def first_receipts(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], int]:
@@ -116,7 +112,6 @@ def audit_row(o: SheetOutcome, run_id: str, now: dt.datetime) -> dict[str, Any]:
         "received_seq": o.received_seq,
         "run_id": run_id,
         "superseded_by": o.superseded_by,
-        "notes": ("\n".join(word_notes(p)) or None) if p else None,
     }
 
 
