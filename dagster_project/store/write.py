@@ -17,6 +17,7 @@ import pandas as pd
 
 from dagster_project.core.codes import county_names
 from dagster_project.core.templates import TEMPLATES, Template
+from dagster_project.ingest.parse import word_notes
 from dagster_project.store.decide import Held, Holdings, SheetOutcome
 from dagster_project.store.scan import LandedFile
 from dagster_project.store.schema import LINEAGE_COLUMNS, stored_columns
@@ -112,6 +113,7 @@ def audit_row(o: SheetOutcome, run_id: str, now: dt.datetime) -> dict[str, Any]:
         "received_seq": o.received_seq,
         "run_id": run_id,
         "superseded_by": o.superseded_by,
+        "notes": ("\n".join(word_notes(p)) or None) if p else None,
     }
 
 
