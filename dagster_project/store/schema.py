@@ -153,7 +153,8 @@ def current_view_ddl(template: Template) -> str:
 
 
 def _add_key_columns(con: duckdb.DuckDBPyConnection, template: Template) -> None:
-    """A warehouse made before a comparison-key column existed gets it, filled from its text."""
+    """A warehouse made before a comparison-key column existed gets it, filled from its text
+    (``_add_new_columns`` adds the text column itself, empty, when it is new as well)."""
     have = {
         r[0]
         for r in con.execute(
@@ -164,6 +165,8 @@ def _add_key_columns(con: duckdb.DuckDBPyConnection, template: Template) -> None
         if not c.key_column or c.key_column in have:
             continue
         con.execute(f"ALTER TABLE history.{template.key} ADD COLUMN {c.key_column} VARCHAR")
+        if c.key not in have:
+            continue  # the text column is new too (training.certificate_name): nothing to key, both stay empty
         texts = [r[0] for r in con.execute(f"SELECT DISTINCT {c.key} FROM history.{template.key} WHERE {c.key} IS NOT NULL").fetchall()]
         if texts:
             con.execute(
