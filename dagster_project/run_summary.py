@@ -77,7 +77,8 @@ def vocwh_command() -> str:
     if not script.exists():
         return "vocwh"
     cwd = Path.cwd()
-    return str(script.relative_to(cwd)) if script.is_relative_to(cwd) else str(script)
+    below = script.is_relative_to(cwd) and cwd != Path(cwd.anchor)  # from / the full path reads better
+    return str(script.relative_to(cwd)) if below else str(script)
 
 
 def summarise_run(
