@@ -46,6 +46,10 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple[Any, ...]]:
     return con.execute(sql).fetchall()
 
 
+# publicity_events (issue 18) is owed by nobody and not in the sample city (tests/test_issue18_pipeline.py)
+NOT_IN_SAMPLE = {"stg_submissions__publicity_events"}
+
+
 def test_approved_figures_equal_the_latest_except_the_correction_after_the_lock(published_city: PublishedCity) -> None:
     """In published_city the city approved everything, then LOCKED_SCHOOL corrected its 2024
     enrolment: every model both builds make has the same rows in both, except the rows that
@@ -65,7 +69,8 @@ def test_approved_figures_equal_the_latest_except_the_correction_after_the_lock(
             only_approved = _rows(con, f"SELECT * FROM {approved_t} EXCEPT ALL SELECT * FROM {latest_t}")
             if only_latest or only_approved:
                 differing[name] = (only_latest, only_approved)
-            assert _rows(con, f"SELECT count(*) FROM {approved_t}")[0][0] > 0, name  # not trivially empty
+            if name not in NOT_IN_SAMPLE:
+                assert _rows(con, f"SELECT count(*) FROM {approved_t}")[0][0] > 0, name  # not trivially empty
         # The correction is one enrolment sheet of three categories (its rows carry a new version and
         # submission id); it changes the school's 2024 enrolment and so its per-student funding. No
         # policy indicator moves: the one on enrolment (production-base income per pupil) has no row

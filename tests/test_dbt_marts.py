@@ -89,6 +89,8 @@ def test_seeded_policy_values(con: duckdb.DuckDBPyConnection) -> None:
         ("national", "first"): D("20000.00"), ("national", "second"): D("15000.00"), ("national", "third"): D("12000.00"),
         ("provincial", "first"): D("10000.00"), ("provincial", "second"): D("8000.00"), ("provincial", "third"): D("5000.00"),
         ("city", "first"): D("3000.00"), ("city", "second"): D("2000.00"), ("city", "third"): D("1000.00"),
+        # 特等奖 at its level's first-prize amount (policy-rules §1.3, updated 2026-12)
+        ("national", "special"): D("20000.00"), ("provincial", "special"): D("10000.00"), ("city", "special"): D("3000.00"),
     }  # fmt: skip
     params = {
         r[0]: (r[1], r[2], r[3])

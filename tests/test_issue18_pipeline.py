@@ -80,6 +80,7 @@ HIRE_ROWS: list[tuple[Any, ...]] = [
     ("七", "公共基础课教师", "直接考察", "硕士", 0, "否", None, None, "高水平专家", PLAN, FILING, None, None),
     ("八", "公共基础课教师", "直接考察", "本科", 0, "否", None, None, "无", PLAN, FILING, None, None),
     ("九", "专业课教师", "公开招聘", "硕士", 4, "是", None, None, None, PLAN, FILING, 3, 2),
+    ("十", "公共基础课教师", "公开招聘", "本科", 0, "否", None, None, None, PLAN, "申请中", 3, 2),
 ]  # fmt: skip
 
 
@@ -238,6 +239,7 @@ def test_the_receipt_notes_each_optional_column_once(built: Built) -> None:
     assert "职业技能等级证书 填写「无」「/」的 2 行按未填写处理" in page
     assert "高层次高技能人才类别 填写「无」的 1 行按未填写处理" in page
     assert "招聘方案核准文号 填写「无」的 1 行按未填写处理" in page
+    assert "人社部门备案文号 填写「申请中」的 1 行按未填写处理" in page
     assert "1+X证书名称 填写「无」的 1 行按未填写处理" in page
     assert "面向对象 填写「无」的 1 行按未填写处理" in built.receipts[CHUANYING]
 
@@ -270,6 +272,7 @@ EXPECTED_HIRES: list[tuple[bool | None, ...]] = [
     (None, None, True, True, None, True),  # 七: expert: nothing more
     (None, None, False, True, None, False),  # 八: talent category「无」: no category
     (True, False, None, True, True, False),  # 九: a fresh graduate by open recruitment: still banned
+    (None, None, None, False, True, False),  # 十: 人社部门备案文号「申请中」: not filed
 ]
 
 
@@ -287,9 +290,9 @@ def test_recruitment_rules_per_hire(built: Built) -> None:
 
 
 def test_recruitment_compliance_rate(built: Built) -> None:
-    # 3 compliant (四, 六, 七) of 9 hires a rule applies to: 0.333333; the rate must be 1
-    assert built.indicator("recruitment_compliance_rate", 2024, CITY) == (_dec("0.333333"), None, None, False)
-    assert built.indicator("recruitment_compliance_rate", 2024, CHANGYI) == (_dec("0.333333"), None, None, False)
+    # 3 compliant (四, 六, 七) of 10 hires a rule applies to: 0.3; the rate must be 1
+    assert built.indicator("recruitment_compliance_rate", 2024, CITY) == (_dec("0.3"), None, None, False)
+    assert built.indicator("recruitment_compliance_rate", 2024, CHANGYI) == (_dec("0.3"), None, None, False)
 
 
 # ---- 3. unknown is not "no" --------------------------------------------------------------------

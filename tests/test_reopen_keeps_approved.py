@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from dagster_project.cli import main as vocwh
 from dagster_project.core.settings import Settings
+from dagster_project.publish.receipts import write_receipts
 from dagster_project.store.load import run_ingest
 from tests.conftest import SCHOOL_A, dbt_build_real, query, registry_rows, write_csv
 
@@ -82,6 +84,16 @@ def test_reopen_keeps_the_approved_figures_until_the_city_approves_again(
     _enrol(env, "A/在校生（更正）.csv", 310)
     assert _state(env) == (2, 1, False, True)
     assert _approved_students(env) == [(1, 300)]
+    # and the school's receipt says which version still counts
+    con = duckdb.connect(str(env.warehouse_path), read_only=True)
+    try:
+        (page,) = [p.read_text(encoding="utf-8") for p in write_receipts(con, tmp_path / "receipts") if p.name.startswith(SCHOOL_A)]
+    finally:
+        con.close()
+    assert (
+        "第 2 版，替代了此前报送的第 1 版（更正）；已重新开放，作为待审版本保存 (reopened: stored for approval)，市教育局审批前仍以已审批的第 1 版为准"
+        in page
+    )
 
     # approving again replaces the approved version, and needs a reason
     capsys.readouterr()

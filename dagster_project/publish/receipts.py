@@ -158,9 +158,10 @@ def _version_notes(con: duckdb.DuckDBPyConnection, rows: list[Row]) -> dict[str,
         v, status = r.get("version"), r["status"]
         if status == "loaded" and v:
             out[r["submission_id"]] = f"第 {v} 版" + (f"，替代了此前报送的第 {v - 1} 版（更正）" if v > 1 else "（首次报送）")
-            approved = locked.get((r.get("template"), r.get("submitter_code"), r.get("year")))
+            approved, is_locked = locked.get((r.get("template"), r.get("submitter_code"), r.get("year")), (None, False))
             if approved is not None and approved != v:
-                out[r["submission_id"]] += f"；{PENDING_REVISION}，市教育局审批前仍以已审批的第 {approved} 版为准"
+                state = PENDING_REVISION if is_locked else REOPENED
+                out[r["submission_id"]] += f"；{state}，市教育局审批前仍以已审批的第 {approved} 版为准"
         elif status == "superseded":
             n = newer.get(r.get("superseded_by") or "")
             by = (
@@ -200,15 +201,19 @@ def _owed_html(owed: list[Row]) -> str:
 
 
 PENDING_REVISION = "已锁定，作为待审修订版本保存 (stored as a pending revision)"
+REOPENED = "已重新开放，作为待审版本保存 (reopened: stored for approval)"
 
 
-def _locked_versions(con: duckdb.DuckDBPyConnection) -> dict[tuple[Any, Any, Any], int]:
-    """(template, submitter, year) -> approved version, for every locked identity (issue 10)."""
+def _locked_versions(con: duckdb.DuckDBPyConnection) -> dict[tuple[Any, Any, Any], tuple[int, bool]]:
+    """(template, submitter, year) -> (approved version, locked), for every identity with an
+    approved version (issue 10), locked or reopened since (issue 18: it stays approved)."""
     try:
-        rows = con.execute("SELECT template, submitter_code, year, approved_version FROM audit.review_state WHERE locked").fetchall()
+        rows = con.execute(
+            "SELECT template, submitter_code, year, approved_version, locked FROM audit.review_state WHERE approved_version IS NOT NULL"
+        ).fetchall()
     except duckdb.CatalogException:  # a warehouse from before issue 10, opened read-only
         return {}
-    return {(t, c, y): int(v) for t, c, y, v in rows if v is not None}
+    return {(t, c, y): (int(v), bool(lk)) for t, c, y, v, lk in rows}
 
 
 def _fmt_time(v: object) -> str:
