@@ -109,3 +109,21 @@ def test_postgres_is_declared_only_when_configured() -> None:
     env["VOCWH_POSTGRES_URL"] = "postgresql://nobody@127.0.0.1:1/none"
     out = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert out.stdout.strip() == "True ['landing_folder_sensor', 'postgres_catch_up_sensor']", out.stderr[-2000:]
+
+
+def test_the_audit_tables_dbt_reads_are_assets_with_lineage(tmp_path: Path) -> None:
+    """audit/review_state and audit/template_submitters were external assets "never materialized"
+    in the UI: now they follow ingestion and report, per year, received, approved and waiting."""
+    from dagster_project.defs.publish import REVIEW_STATE_KEY, TEMPLATE_SUBMITTERS_KEY, audit_state
+    from dagster_project.defs.resources import RunLockResource
+
+    raw = tmp_path / "raw"
+    write_xlsx(raw / "名录.xlsx", {"s": registry_rows()})
+    run_ingest(Settings.from_env(raw_dir=raw, warehouse_dir=tmp_path / "wh", pii_key="k"))
+    vocwh = VocwhResource(raw_dir=str(raw), warehouse_dir=str(tmp_path / "wh"))
+    result = dg.materialize([audit_state], resources={"vocwh": vocwh, "run_lock": RunLockResource(vocwh=vocwh)})
+    events = {e.asset_key: e.metadata for e in result.asset_materializations_for_node("audit_state")}
+    assert "| 2024 | 1 | 0 | 1 |" in events[REVIEW_STATE_KEY]["by_year"].value  # the registry, received, not approved
+    assert events[REVIEW_STATE_KEY]["waiting"].value == 1
+    assert events[TEMPLATE_SUBMITTERS_KEY]["templates"].value >= 8
+    assert audit_state.asset_deps[REVIEW_STATE_KEY] == {dg.AssetKey(["audit", "submissions"])}

@@ -152,4 +152,53 @@ def receipts(context: dg.AssetExecutionContext, vocwh: VocwhResource, run_lock: 
     )
 
 
-PUBLISH_ASSETS = [bi_snapshot, finance_reports, receipts]
+# The review log's state and who owes each template: dbt reads them (submission_status, the
+# workbook's approval note), the review commands and the ingestion write them. Declared here,
+# after ingestion, so that the UI shows them with their lineage and a materialization per run
+# rather than as external assets "never materialized" (issue 21).
+REVIEW_STATE_KEY = dg.AssetKey(["audit", "review_state"])
+TEMPLATE_SUBMITTERS_KEY = dg.AssetKey(["audit", "template_submitters"])
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            REVIEW_STATE_KEY,
+            deps=[AUDIT_ASSET_KEY],
+            group_name="ingest",
+            kinds={"duckdb"},
+            description="审核审批状态：每个（报表、报送单位、年度）的当前版本、已审批版本、是否锁定 / review and approval state (audit.review_state, from the review log: vocwh review/approve/reopen)",
+        ),
+        dg.AssetSpec(
+            TEMPLATE_SUBMITTERS_KEY,
+            deps=[AUDIT_ASSET_KEY],
+            group_name="ingest",
+            kinds={"duckdb"},
+            description="每个报表由谁报送（学校、县区、拨款单位、市局）/ who owes each template (audit.template_submitters, from core/templates.py)",
+        ),
+    ],
+    name="audit_state",
+)
+def audit_state(vocwh: VocwhResource) -> Iterator[dg.MaterializeResult]:
+    """Both tables as the run leaves them: per year, the submissions received, approved and
+    waiting for approval (what the finance workbook's note says), and the templates."""
+    with open_readonly(vocwh.settings().warehouse_path) as con:
+        years = con.execute(
+            """
+            SELECT year, count(*),
+                   count(*) FILTER (WHERE approved_submission_id IS NOT NULL),
+                   count(*) FILTER (WHERE approved_submission_id IS DISTINCT FROM current_submission_id)
+            FROM audit.review_state WHERE current_submission_id IS NOT NULL GROUP BY year ORDER BY year
+            """
+        ).fetchall()
+        templates = con.execute("SELECT count(*) FROM audit.template_submitters").fetchone()
+    table = "\n".join(["| 年度 year | 报送 received | 已审批 approved | 待审批 waiting |", "|---|---|---|---|"])
+    table += "".join(f"\n| {y} | {n} | {a} | {w} |" for y, n, a, w in years)
+    yield dg.MaterializeResult(
+        asset_key=REVIEW_STATE_KEY,
+        metadata={"by_year": dg.MetadataValue.md(table), "waiting": sum(w for *_, w in years)},
+    )
+    yield dg.MaterializeResult(asset_key=TEMPLATE_SUBMITTERS_KEY, metadata={"templates": templates[0] if templates else 0})
+
+
+PUBLISH_ASSETS = [bi_snapshot, finance_reports, receipts, audit_state]
