@@ -14,7 +14,9 @@ select
     cast(pe.event_key as {{ dbt.type_string() }}) as event_key,
     cast(pe.event_name as {{ dbt.type_string() }}) as event_name,
     cast(pe.school_code as {{ dbt.type_string() }}) as school_code,
+    cast(sch.school_name as {{ dbt.type_string() }}) as school_name,
     cast(sch.county_code as {{ dbt.type_string() }}) as county_code,
+    cast(cty.county_name as {{ dbt.type_string() }}) as county_name,
     cast(pe.role as {{ dbt.type_string() }}) as role,
     cast(pe.competition_name as {{ dbt.type_string() }}) as competition_name,
     cast(pe.competition_level as {{ dbt.type_string() }}) as competition_level,
@@ -45,3 +47,5 @@ select
 from person_events as pe
 left join schools as sch
     on sch.year = pe.year and sch.school_code = pe.school_code
+left join {{ ref('ref_counties') }} as cty
+    on cast(cty.county_code as {{ dbt.type_string() }}) = sch.county_code

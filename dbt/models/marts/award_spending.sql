@@ -16,6 +16,8 @@ select
     cast(pe.organizer_type as {{ dbt.type_string() }}) as organizer_type,
     cast(pe.role as {{ dbt.type_string() }}) as role,
     cast(max(sch.county_code) as {{ dbt.type_string() }}) as county_code,
+    cast(max(sch.school_name) as {{ dbt.type_string() }}) as school_name,
+    cast(max(cty.county_name) as {{ dbt.type_string() }}) as county_name,
     cast(count(distinct pe.person_key) as {{ dbt.type_bigint() }}) as awardees,
     cast(count(*) as {{ dbt.type_bigint() }}) as awards_counted,
     cast(sum(pe.suppressed_awards) as {{ dbt.type_bigint() }}) as awards_suppressed,
@@ -30,4 +32,6 @@ select
 from person_events as pe
 left join schools as sch
     on sch.year = pe.year and sch.school_code = pe.school_code
+left join {{ ref('ref_counties') }} as cty
+    on cast(cty.county_code as {{ dbt.type_string() }}) = sch.county_code
 group by pe.year, pe.school_code, pe.competition_level, pe.organizer_type, pe.role

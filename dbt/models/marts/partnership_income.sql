@@ -28,6 +28,7 @@ select
     cast(l.income_category as {{ dbt.type_string() }}) as income_category,
     cast(max(sch.county_code) as {{ dbt.type_string() }}) as county_code,
     cast(max(sch.school_name) as {{ dbt.type_string() }}) as school_name,
+    cast(max(cty.county_name) as {{ dbt.type_string() }}) as county_name,
     cast(count(distinct l.partner_credit_code) as {{ dbt.type_bigint() }}) as partners,
     cast(count(distinct l.contract_key) as {{ dbt.type_bigint() }}) as contracts,
     {{ to_money('sum(l.income_yuan)') }} as income_yuan,
@@ -39,4 +40,6 @@ select
 from lines as l
 left join schools as sch
     on sch.year = l.year and sch.school_code = l.school_code
+left join {{ ref('ref_counties') }} as cty
+    on cast(cty.county_code as {{ dbt.type_string() }}) = sch.county_code
 group by l.year, l.school_code, l.cooperation_type, l.income_category

@@ -28,6 +28,7 @@ base as (
         sy.school_code,
         sch.school_name,
         sch.county_code,
+        cty.county_name,
         sch.school_level,
         sch.sponsor,
         (enr.school_code is not null) as has_enrollment,
@@ -54,6 +55,8 @@ base as (
         on svc.year = sy.year and svc.school_code = sy.school_code
     left join schools as sch
         on sch.year = sy.year and sch.school_code = sy.school_code
+    left join {{ ref('ref_counties') }} as cty
+        on cast(cty.county_code as {{ dbt.type_string() }}) = sch.county_code
     {{ join_policy_parameter('below_tol', 'below_standard_tolerance_yuan', 'sy.year') }}
     {{ join_policy_parameter('offset_ratio', 'offset_tolerance_ratio', 'sy.year') }}
     {{ join_policy_parameter('offset_min', 'offset_tolerance_min_yuan', 'sy.year') }}
@@ -119,6 +122,7 @@ select
     cast(school_code as {{ dbt.type_string() }}) as school_code,
     cast(school_name as {{ dbt.type_string() }}) as school_name,
     cast(county_code as {{ dbt.type_string() }}) as county_code,
+    cast(county_name as {{ dbt.type_string() }}) as county_name,
     cast(school_level as {{ dbt.type_string() }}) as school_level,
     cast(sponsor as {{ dbt.type_string() }}) as sponsor,
     cast(enrolled_students as {{ dbt.type_bigint() }}) as enrolled_students,

@@ -4,7 +4,9 @@
 select
     cast(year as {{ dbt.type_int() }}) as year,
     cast(school_code as {{ dbt.type_string() }}) as school_code,
+    cast(max(school_name) as {{ dbt.type_string() }}) as school_name,
     cast(max(county_code) as {{ dbt.type_string() }}) as county_code,
+    cast(max(county_name) as {{ dbt.type_string() }}) as county_name,
     cast(count(*) as {{ dbt.type_bigint() }}) as hires,
     cast(count(*) filter (where teacher_type = 'professional') as {{ dbt.type_bigint() }}) as professional_hires,
     cast(count(*) filter (where experience_ok = false) as {{ dbt.type_bigint() }}) as experience_violations,

@@ -14,6 +14,8 @@ judged as (
     select
         h.*,
         sch.county_code,
+        sch.school_name as registry_school_name,
+        cty.county_name,
         h.teacher_type = 'part_time' as is_part_time,
         -- 1. experience: professional teachers hired by open recruitment
         case
@@ -56,6 +58,8 @@ judged as (
     from hires as h
     left join schools as sch
         on sch.year = h.year and sch.school_code = h.school_code
+    left join {{ ref('ref_counties') }} as cty
+        on cast(cty.county_code as {{ dbt.type_string() }}) = sch.county_code
     left join {{ ref('policy_recruitment_parameters') }} as p
         on {{ valid_in_year('p', 'h.year') }}
     left join {{ ref('ref_education_levels') }} as edu
@@ -67,9 +71,11 @@ judged as (
 select
     cast(year as {{ dbt.type_int() }}) as year,
     cast(school_code as {{ dbt.type_string() }}) as school_code,
+    cast(registry_school_name as {{ dbt.type_string() }}) as school_name,
     cast(person_key as {{ dbt.type_string() }}) as person_key,
     cast(hire_date as date) as hire_date,
     cast(county_code as {{ dbt.type_string() }}) as county_code,
+    cast(county_name as {{ dbt.type_string() }}) as county_name,
     cast(teacher_type as {{ dbt.type_string() }}) as teacher_type,
     cast(recruitment_method as {{ dbt.type_string() }}) as recruitment_method,
     cast(experience_ok as {{ dbt.type_boolean() }}) as experience_ok,

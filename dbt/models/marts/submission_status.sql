@@ -40,6 +40,7 @@ select
     cast(template_zh as {{ dbt.type_string() }}) as template_zh,
     cast(submitter_code as {{ dbt.type_string() }}) as submitter_code,
     cast(county_code as {{ dbt.type_string() }}) as county_code,
+    cast((select c.county_name from {{ ref('ref_counties') }} as c where cast(c.county_code as {{ dbt.type_string() }}) = joined.county_code) as {{ dbt.type_string() }}) as county_name,
     cast(chased_by_code as {{ dbt.type_string() }}) as chased_by_code,
     cast(
         case

@@ -13,6 +13,7 @@ select
     cast(t.training_type as {{ dbt.type_string() }}) as training_type,
     cast(max(sch.county_code) as {{ dbt.type_string() }}) as county_code,
     cast(max(sch.school_name) as {{ dbt.type_string() }}) as school_name,
+    cast(max(cty.county_name) as {{ dbt.type_string() }}) as county_name,
     cast(count(*) as {{ dbt.type_bigint() }}) as programs,
     cast(sum(case when t.is_policy_project then 1 else 0 end) as {{ dbt.type_bigint() }}) as policy_programs,
     cast(sum(t.trainees) as {{ dbt.type_bigint() }}) as trainees,
@@ -25,4 +26,6 @@ select
 from trainings as t
 left join schools as sch
     on sch.year = t.year and sch.school_code = t.school_code
+left join {{ ref('ref_counties') }} as cty
+    on cast(cty.county_code as {{ dbt.type_string() }}) = sch.county_code
 group by t.year, t.school_code, t.training_type
