@@ -396,8 +396,8 @@ SLOW_TESTS = {
 # so that no worker ends the run alone on a long module; then the modules on the shared build;
 # then the short ones, which even out the end.
 LONG_MODULES = (
-    "test_crash_recovery", "test_batching", "test_documented_commands", "test_rounds", "test_award_keys",
-    "test_generator", "test_recruitment", "test_ingest_robustness",
+    "test_crash_recovery", "test_batching", "test_documented_commands", "test_rounds", "test_reopen_keeps_approved",
+    "test_award_keys", "test_issue18_pipeline", "test_generator", "test_recruitment", "test_ingest_robustness",
 )  # fmt: skip
 
 
