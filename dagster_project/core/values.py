@@ -109,7 +109,13 @@ def none_word(column: Column, cell: Any) -> str | None:
     if not isinstance(cell, str) and (column.type not in TEXT_TYPES or not isinstance(cell, int | float) or cell != 0):
         return None  # a number cell is a number, except a 0 in a text column
     text = cell_text(cell)
+    if len(text) > _LONGEST_WORD:
+        return None  # most cells: no normalising needed to tell they are not a word
     return text if word_key(text) in clerk_words(column) else None
+
+
+# Twice the longest word (尚未审批, none: 4), so that no text NFKC shortens to a word is missed.
+_LONGEST_WORD = 2 * max(len(w) for w in NONE_WORDS + PENDING_WORDS)
 
 
 def cell_text(cell: Any) -> str:
