@@ -32,7 +32,7 @@ from dagster_project.transform.dbt_project import (
     dbt_executable,
     dbt_target_dir,
     dbt_vars,
-    ensure_manifest,
+    ensure_manifests,
 )
 
 
@@ -135,7 +135,7 @@ def build_dbt_assets(figures: str = LATEST) -> dg.AssetsDefinition:
     """The dbt build of one set of figures, as one multi-asset: ``vocwh_dbt`` (latest) or
     ``vocwh_dbt_approved``."""
     project = _project(figures)
-    manifest = ensure_manifest(Path(project.project_dir), project.manifest_path, figures=figures)
+    manifest = ensure_manifests(Path(project.project_dir))[figures]
     translator = TRANSLATORS[figures]
     build_key = LATEST_BUILD_KEY if figures == LATEST else MART_BUILD_KEY
     name = "vocwh_dbt" if figures == LATEST else f"vocwh_dbt_{figures}"

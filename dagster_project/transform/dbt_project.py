@@ -91,39 +91,67 @@ def ensure_manifest(project_dir: Path = DBT_PROJECT_DIR, manifest: Path | None =
     sees an old manifest or a new one, never a file being written (dbt writes in place)."""
     settings = Settings.from_env()
     manifest = manifest or dbt_target_dir(settings, figures) / "manifest.json"
+    parse = _start_parse(project_dir, manifest, figures, settings)
+    if parse is not None:
+        _finish_parse(*parse)
+    return manifest
+
+
+def ensure_manifests(project_dir: Path = DBT_PROJECT_DIR) -> dict[str, Path]:
+    """Both builds' manifests (see ``ensure_manifest``), the stale ones parsed side by side:
+    ``--vars`` makes each a full parse of its own, and a fresh warehouse needs both."""
+    settings = Settings.from_env()
+    manifests = {f: dbt_target_dir(settings, f) / "manifest.json" for f in FIGURES}
+    started = [p for f in FIGURES if (p := _start_parse(project_dir, manifests[f], f, settings)) is not None]
+    failure: BaseException | None = None
+    for parse in started:  # wait for every parse, so none is left running behind an error
+        try:
+            _finish_parse(*parse)
+        except BaseException as e:
+            failure = failure or e
+    if failure is not None:
+        raise failure
+    return manifests
+
+
+def _start_parse(
+    project_dir: Path, manifest: Path, figures: str, settings: Settings
+) -> tuple[subprocess.Popen[bytes], list[str], Path, Path] | None:
+    """Start ``dbt parse`` into a private folder if ``manifest`` is missing or stale; None if current."""
     target = manifest.parent
     newest = max((p.stat().st_mtime for p in project_files(project_dir)), default=0.0)
     if manifest.exists() and manifest.stat().st_mtime >= newest:
-        return manifest
+        return None
     target.mkdir(parents=True, exist_ok=True)
     sweep_temp_files(target, ".parse.tmp-*")
     work = temp_path(target / ".parse")
+    cmd = [
+        dbt_executable(),
+        "parse",
+        "--quiet",
+        "--project-dir",
+        str(project_dir),
+        "--profiles-dir",
+        str(project_dir),
+        "--target-path",
+        str(work),
+        "--log-path",
+        str(work),
+        *dbt_vars(figures),
+    ]
+    env = {**os.environ, **dbt_env(settings, figures), "DBT_TARGET_PATH": str(work)}
+    return subprocess.Popen(cmd, env=env, cwd=project_dir), cmd, work, target
+
+
+def _finish_parse(proc: subprocess.Popen[bytes], cmd: list[str], work: Path, target: Path) -> None:
     try:
-        subprocess.run(
-            [
-                dbt_executable(),
-                "parse",
-                "--quiet",
-                "--project-dir",
-                str(project_dir),
-                "--profiles-dir",
-                str(project_dir),
-                "--target-path",
-                str(work),
-                "--log-path",
-                str(work),
-                *dbt_vars(figures),
-            ],
-            check=True,
-            env={**os.environ, **dbt_env(settings, figures), "DBT_TARGET_PATH": str(work)},
-            cwd=project_dir,
-        )
+        if proc.wait() != 0:
+            raise subprocess.CalledProcessError(proc.returncode, cmd)
         for name in ("partial_parse.msgpack", "semantic_manifest.json", "manifest.json"):  # the manifest last: its time marks a parse done
             if (work / name).exists():
                 replace_atomically(work / name, target / name)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return manifest
 
 
 @dataclass(frozen=True)
