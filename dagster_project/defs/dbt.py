@@ -162,7 +162,7 @@ def build_dbt_assets(figures: str = LATEST) -> dg.AssetsDefinition:
         if plan.nothing_to_do:
             current = marts_build(settings) or ""
             context.log.info(
-                f"{figures} figures: no submission changed and the dbt project is unchanged: marts are current (build {current})"
+                f"{figures} figures: no submission changed and the dbt project is unchanged: marts are current (build {current}), nothing to build"
             )
             # Not rebuilt, but reported with its unchanged data version, so that publishing
             # (and the approved build, after the latest) still runs and can repair outputs a
