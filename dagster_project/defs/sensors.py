@@ -22,7 +22,7 @@ import dagster as dg
 
 from dagster_project.core.settings import Settings
 from dagster_project.defs.resources import VocwhResource
-from dagster_project.store.load import hash_file, scan
+from dagster_project.store.scan import hash_file, scan
 from dagster_project.store.warehouse import connect
 
 

@@ -17,7 +17,8 @@ from pathlib import Path
 import duckdb
 
 from dagster_project.core.settings import DBT_PROJECT_DIR, Settings
-from dagster_project.store.warehouse import connect, current_build_id, ensure_schema
+from dagster_project.store.schema import ensure_schema
+from dagster_project.store.warehouse import connect, current_build_id
 from dagster_project.transform.dbt_project import APPROVED, LATEST, dbt_vars, project_files
 
 BUILD_ARGS = ["build", "--exclude-resource-type", "unit_test"]
