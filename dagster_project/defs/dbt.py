@@ -82,6 +82,40 @@ def _as_step_events(context: dg.AssetExecutionContext, events: Iterator[Any]) ->
             yield event
 
 
+def _carried_over(context: dg.AssetExecutionContext, evaluated: set[dg.AssetCheckKey]) -> Iterator[dg.AssetCheckResult]:
+    """The selected checks dbt did not run this time (their models were not rebuilt), each
+    with its last result again, marked as carried over: the UI then shows what is true of the
+    data, not "Skipped" (issue 21). One query for the recent evaluations; a check never
+    evaluated stays without a result."""
+    wanted = set(context.selected_asset_check_keys) - evaluated
+    if not wanted:
+        return
+    records = context.instance.get_event_records(
+        dg.EventRecordsFilter(event_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION), limit=4 * len(wanted) + 100, ascending=False
+    )
+    last: dict[dg.AssetCheckKey, tuple[Any, str]] = {}
+    for record in records:
+        data = record.event_log_entry.dagster_event.event_specific_data if record.event_log_entry.dagster_event else None
+        key = getattr(data, "asset_check_key", None)
+        if key in wanted and key not in last:
+            last[key] = (data, record.event_log_entry.run_id)
+    for key, (evaluation, run_id) in sorted(last.items(), key=lambda kv: kv[0].to_user_string()):
+        yield dg.AssetCheckResult(
+            asset_key=key.asset_key,
+            check_name=key.name,
+            passed=evaluation.passed,
+            severity=evaluation.severity,
+            metadata={"carried_over_from_run": run_id, "reason": "未重新运行：其模型本次未重建 (not re-run: its model was not rebuilt)"},
+        )
+
+
+def _evaluated(events: Iterator[Any], seen: set[dg.AssetCheckKey]) -> Iterator[Any]:
+    for event in events:
+        if isinstance(event, dg.AssetCheckResult | dg.AssetCheckEvaluation):
+            seen.add(dg.AssetCheckKey(event.asset_key, event.check_name))
+        yield event
+
+
 class VocwhDbtTranslator(DagsterDbtTranslator):
     """Groups by dbt folder, so the UI reads ingest -> staging -> intermediate -> marts."""
 
@@ -170,6 +204,7 @@ def build_dbt_assets(figures: str = LATEST) -> dg.AssetsDefinition:
             yield dg.Output(
                 None, output_name=build_output, metadata={"build_id": current, "rebuilt": False}, data_version=dg.DataVersion(current)
             )
+            yield from _carried_over(context, set())
             return
         if plan.full:
             context.log.info(f"{figures} figures: full dbt build (first build, or the dbt project changed)")
@@ -179,7 +214,9 @@ def build_dbt_assets(figures: str = LATEST) -> dg.AssetsDefinition:
             select = plan.select(figures)
             context.log.info(f"{figures} figures: incremental dbt build: --select {select}")
             invocation = dbt.cli(build_args(figures, select), manifest=manifest, dagster_dbt_translator=translator)
-            yield from _with_build_version(_as_step_events(context, invocation.stream()), build_output, build_id)
+            evaluated: set[dg.AssetCheckKey] = set()
+            yield from _with_build_version(_evaluated(_as_step_events(context, invocation.stream()), evaluated), build_output, build_id)
+            yield from _carried_over(context, evaluated)
         if figures == APPROVED:
             # The approved build runs second: only now are both sets current.
             record_build(settings, plan, context.run.run_id, build_id)
