@@ -80,7 +80,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
             names = [d[0] for d in cur.description]
             rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
         else:
-            rows = outstanding_problems(con)
+            rows = outstanding_problems(con, settings.raw_dir)  # files deleted since are owed by nobody
     if args.template:
         rows = [r for r in rows if r["template"] == args.template]
     for r in rows:

@@ -23,6 +23,7 @@ import logging
 import re
 import time
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 import duckdb
@@ -39,7 +40,7 @@ from dagster_project.store import decide, write
 from dagster_project.store.decide import SheetOutcome, decide_sheets, fingerprint
 from dagster_project.store.scan import LandedFile, hash_file, scan, take
 from dagster_project.store.schema import LINEAGE_COLUMNS, ensure_schema, stored_columns
-from dagster_project.store.warehouse import EMPTY_SHEET_REASON, connect
+from dagster_project.store.warehouse import EMPTY_SHEET_REASON, connect, note_sheet_reason
 
 # ``scan`` and ``hash_file`` are imported from here by the sensor and the tests.
 __all__ = ["IngestReport", "LandedFile", "SheetOutcome", "hash_file", "run_ingest", "scan"]
@@ -189,9 +190,14 @@ class Ingestor:
         outcomes = []
         for sheet in sheets:
             o = SheetOutcome(f, sheet.name)
-            if not any(not is_blank(c) for row in sheet.rows for c in row):
+            filled = list(islice((c for row in sheet.rows for c in row if not is_blank(c)), 2))
+            if not filled:  # nothing but a chart, or nothing at all
                 o.status, o.empty_sheet = "unrecognised", True
                 o.reasons = [EMPTY_SHEET_REASON]
+            elif len(filled) == 1 and isinstance(filled[0], str):
+                # One line of text (图表见附件) has no header to recognise: a note, not a submission.
+                o.status, o.empty_sheet = "unrecognised", True
+                o.reasons = [note_sheet_reason(cell_text(filled[0]))]
             else:
                 recognised = recognise(sheet.rows)
                 if recognised is None:

@@ -32,7 +32,7 @@ from typing import Any
 import duckdb
 
 from dagster_project.core.codes import county_names
-from dagster_project.core.templates import CITY_CODE, TEMPLATES
+from dagster_project.core.templates import CITY_CODE, TEMPLATES, template_key
 from dagster_project.store.schema import ensure_schema
 from dagster_project.store.warehouse import connect
 
@@ -148,6 +148,13 @@ def _check_by(by: str | None) -> str:
     return by
 
 
+def _template_key(name: str) -> str:
+    try:
+        return template_key(name)
+    except ValueError as e:  # a ReviewError, which the job and the CLI report as the clerk's mistake
+        raise ReviewError(str(e)) from None
+
+
 def _check_template(template: str | None) -> None:
     if template not in TEMPLATES:
         raise ReviewError(f"未知模板 {template}，可用：{', '.join(TEMPLATES)} (unknown template)")
@@ -177,6 +184,7 @@ def act(
     """What ``vocwh review|approve|reopen`` and the Dagster job ``vocwh_review`` both call (the
     caller holds the run lock): one submitter's current version, or with ``every`` (``--all``)
     every submission of the year ready for the action."""
+    template = _template_key(template) if template else template  # 在校生及学费收入 too, as the CLI takes it
     if every == bool(submitter):
         raise ReviewError("请给出 --submitter 或 --all 之一 (give either --submitter or --all)")
     if county and not every:

@@ -16,6 +16,9 @@ from pathlib import Path
 
 # Files the system or an open editor leaves beside submissions: nobody sent them.
 _SYSTEM_NAMES = {"thumbs.db", "desktop.ini"}
+# Notes beside the submissions (the sample's own README.md, a clerk's 说明.txt): no template
+# is ever a text file, so reporting them as unrecognised submissions would be noise.
+_NOTE_SUFFIXES = (".md", ".txt")
 
 
 @dataclass
@@ -45,9 +48,11 @@ class LandedFile:
         return dt.datetime.fromtimestamp(self.mtime_ns / 1e9, tz=dt.UTC).replace(tzinfo=None)
 
 
-def _system_file(name: str) -> bool:
-    """Hidden files (.DS_Store), Office's lock files (~$报表.xlsx), Thumbs.db and the like."""
-    return name.startswith((".", "~$")) or name.lower() in _SYSTEM_NAMES
+def not_a_submission(name: str) -> bool:
+    """Hidden files (.DS_Store), Office's lock files (~$报表.xlsx), Thumbs.db and the like, and
+    notes (README*, *.md, *.txt): skipped, never given an audit row (docs/operations.md)."""
+    lower = name.lower()
+    return name.startswith((".", "~$")) or lower in _SYSTEM_NAMES or lower.startswith("readme") or lower.endswith(_NOTE_SUFFIXES)
 
 
 def scan(raw_dir: Path) -> list[LandedFile]:
@@ -71,7 +76,7 @@ def scan(raw_dir: Path) -> list[LandedFile]:
                         if not e.name.startswith("."):
                             folders.append((e.path, f"{prefix}{e.name}/"))
                         continue
-                    if _system_file(e.name) or not e.is_file():
+                    if not_a_submission(e.name) or not e.is_file():
                         continue
                     st = e.stat()
                 except OSError:

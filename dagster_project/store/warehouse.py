@@ -69,13 +69,23 @@ def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConn
 
 # An empty sheet beside the data (a workbook's unused Sheet2) is logged but is nobody's problem.
 EMPTY_SHEET_REASON = "空白工作表，未作处理 (empty sheet, nothing to load)"
+# So is a sheet holding one note and nothing else (图表见附件): its reason starts with this.
+NOTE_SHEET_PREFIX = "仅有一条说明文字的工作表，未作处理"
+
+
+def note_sheet_reason(note: str) -> str:
+    return f"{NOTE_SHEET_PREFIX}：“{note[:60]}” (note-only sheet, nothing to load)"
+
 
 PROBLEM_STATUSES = ("rejected", "unrecognised", "unreadable")
 
-# What still needs attention, whatever this run did: the latest reading of every file in the
-# landing folder that ended as a problem (or was deferred: still being copied), unless it is a rejected sheet
-# whose (template, submitter, year) was received again later and loaded (the clerk resent it
-# fixed, under another file name). Ordered as received.
+# What still needs attention, whatever this run did: the latest reading of every file
+# (``outstanding_problems`` then keeps those still in the landing folder) that ended as a
+# problem (or was deferred: still being copied), unless it is a rejected sheet whose round
+# (template, submitter, year) has an accepted version -- the rule of marts.submission_status,
+# which calls such a round received, so ``vocwh status`` and the mart never disagree. A
+# rejected correction of a round already loaded is in the audit log (``vocwh status --all``).
+# Ordered as received.
 OUTSTANDING_SQL = f"""
 WITH latest_file AS (
     SELECT source_file, arg_max(file_hash, receipt_seq) AS file_hash
@@ -88,16 +98,23 @@ SELECT status, source_file, sheet, template, submitter_code, year, reasons, rece
 FROM latest_sheet p
 WHERE status IN {(*PROBLEM_STATUSES, "deferred")}
   AND coalesce(reasons, '') <> '{EMPTY_SHEET_REASON}'
+  AND NOT starts_with(coalesce(reasons, ''), '{NOTE_SHEET_PREFIX}')
   AND NOT (status = 'rejected' AND EXISTS (
       SELECT 1 FROM audit.submissions ok
       WHERE ok.template = p.template AND ok.submitter_code = p.submitter_code AND ok.year = p.year
-        AND ok.status IN ('loaded', 'superseded', 'duplicate') AND ok.received_seq > p.received_seq))
+        AND ok.status IN ('loaded', 'superseded', 'duplicate')))
 ORDER BY receipt_seq
 """
 
 
-def outstanding_problems(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    """Rejected, unrecognised, unreadable and deferred sheets not yet put right (see OUTSTANDING_SQL)."""
+def outstanding_problems(con: duckdb.DuckDBPyConnection, raw_dir: Path | None = None) -> list[dict[str, Any]]:
+    """Rejected, unrecognised, unreadable and deferred sheets not yet put right (see OUTSTANDING_SQL).
+    With ``raw_dir``, only files still in the landing folder: a file deleted from it is owed
+    by nobody (the audit log keeps its rows)."""
     cur = con.execute(OUTSTANDING_SQL)
     names = [d[0] for d in cur.description]
-    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+    rows = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+    if raw_dir is None:
+        return rows
+    present: dict[str, bool] = {}  # one stat per file, not per sheet
+    return [r for r in rows if present.setdefault(r["source_file"], (raw_dir / r["source_file"]).is_file())]
