@@ -91,7 +91,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
         for line in (r["reasons"] or "").splitlines()[: args.reasons]:
             print(f"             {line}")
     if not args.all:
-        print(f"{len(rows)} outstanding (a later corrected file clears a rejection; --all lists every sheet ever received)")
+        print(f"{len(rows)} outstanding (a round with an accepted version clears its rejections; --all lists every sheet ever received)")
     return 0
 
 
