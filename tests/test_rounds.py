@@ -78,11 +78,13 @@ def _build(settings: Settings, work_dir: Path) -> None:
 
 
 def _sheet_rows(ws: Any, key: str = "学校标识码", keep_all: bool = False) -> Any:
-    """Data rows of a workbook sheet (title in row 1, header in row 2) as dicts by header; by
-    ``key`` unless ``keep_all`` (a list). The totals row (no key) is left out."""
+    """Data rows of a workbook sheet (a title, notes, then the header: the first row holding
+    ``key``) as dicts by header; by ``key`` unless ``keep_all`` (a list). The totals row (no
+    key) is left out."""
     rows = list(ws.iter_rows(values_only=True))
-    header = rows[1]
-    data = [dict(zip(header, r, strict=False)) for r in rows[2:] if r[header.index(key)] not in (None, "")]
+    at = next(i for i, r in enumerate(rows) if key in r)
+    header = rows[at]
+    data = [dict(zip(header, r, strict=False)) for r in rows[at + 1 :] if r[header.index(key)] not in (None, "")]
     return data if keep_all else {r[key]: r for r in data}
 
 
