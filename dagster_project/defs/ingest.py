@@ -77,5 +77,5 @@ def ingest_submissions(context: dg.AssetExecutionContext, vocwh: VocwhResource, 
         metadata={"sheets_validated": sum(1 for o in report.outcomes if o.verdict is not None)},
     )
     with connect(vocwh.settings().warehouse_path, read_only=True) as con:
-        outstanding = outstanding_problems(con)
+        outstanding = outstanding_problems(con, vocwh.settings().raw_dir)
     yield from check_results(report, outstanding)
