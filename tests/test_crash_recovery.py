@@ -18,6 +18,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import duckdb
@@ -147,7 +148,25 @@ def city(first_run: City, tmp_path: Path) -> City:
     return copy
 
 
-def test_a_run_with_nothing_new_rewrites_nothing(city: City) -> None:
+def _check_evaluations(home: Path, run_id: str, monkeypatch: pytest.MonkeyPatch) -> dict[dg.AssetCheckKey, Any]:
+    monkeypatch.setenv("DAGSTER_HOME", str(home))  # deploy/dagster.yaml names its storage by it
+    with dg.DagsterInstance.get() as instance:
+        return {
+            e.dagster_event.event_specific_data.asset_check_key: e.dagster_event.event_specific_data  # type: ignore[union-attr]
+            for e in instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
+        }
+
+
+def _run_ids(home: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    with dg.DagsterInstance.get() as instance:
+        return [r.run_id for r in instance.get_runs()]  # newest first
+
+
+def test_a_run_with_nothing_new_rewrites_nothing(city: City, first_run: City, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the first run's history too, so that its check results are there to carry over
+    shutil.rmtree(city.home)
+    shutil.copytree(first_run.home, city.home)
     before = city.outputs()
     assert any(k.startswith("reports/receipts/") for k in before)
     proc = city.run()
@@ -155,6 +174,17 @@ def test_a_run_with_nothing_new_rewrites_nothing(city: City) -> None:
     out = _output(proc)
     assert "nothing to build" in out and "STEP_SKIPPED" not in out
     assert city.outputs() == before  # snapshot, Parquet, workbooks, summaries, receipts: untouched
+    # Issue 21: the dbt tests were not re-run; each reports the first run's result, marked as
+    # carried over from it, instead of showing "Skipped".
+    latest, first = _run_ids(city.home, monkeypatch)[:2]
+    earlier = _check_evaluations(city.home, first, monkeypatch)
+    now = _check_evaluations(city.home, latest, monkeypatch)
+    carried = {k: v for k, v in now.items() if "carried_over_from_run" in v.metadata}
+    assert len(carried) > 100
+    for key, evaluation in carried.items():
+        assert evaluation.metadata["carried_over_from_run"].value == first
+        assert evaluation.passed == earlier[key].passed
+    assert set(earlier) <= set(now)  # every check the first run evaluated has a result in this one
 
 
 def test_a_run_killed_in_the_snapshot_is_repaired(city: City) -> None:

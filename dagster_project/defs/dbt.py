@@ -90,11 +90,15 @@ def _carried_over(context: dg.AssetExecutionContext, evaluated: set[dg.AssetChec
     wanted = set(context.selected_asset_check_keys) - evaluated
     if not wanted:
         return
+    # Recent enough to reach back past this run's own results (the other build's step carries
+    # over its checks first) and one run of every check.
     records = context.instance.get_event_records(
-        dg.EventRecordsFilter(event_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION), limit=4 * len(wanted) + 100, ascending=False
+        dg.EventRecordsFilter(event_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION), limit=2000 + 4 * len(wanted), ascending=False
     )
     last: dict[dg.AssetCheckKey, tuple[Any, str]] = {}
     for record in records:
+        if record.event_log_entry.run_id == context.run_id:
+            continue
         data = record.event_log_entry.dagster_event.event_specific_data if record.event_log_entry.dagster_event else None
         key = getattr(data, "asset_check_key", None)
         if key in wanted and key not in last:
