@@ -225,31 +225,34 @@ def write_page(path: Path, page: str, build_id: str | None = None) -> bool:
 
 # ---- rendering nothing that is current ---------------------------------------------------------
 
-# A folder's record of what it holds: for each group of outputs (a year's reports, a batch's
-# receipts), the build and publishing code they were rendered from, and each file's size and
-# modification time. A run whose build is the recorded one renders nothing: comparing content
-# is for when the build differs (issue 17: 35 s of workbooks and 30 s of receipts on a national
-# run with nothing new).
-RENDERED_RECORD = ".rendered.json"
+
+# A record of what each output folder holds: for each group of outputs (a year's reports, a
+# batch's receipts), the build and publishing code they were rendered from, and each file's
+# size and modification time. A run whose build is the recorded one renders nothing:
+# comparing content is for when the build differs (issue 17: 35 s of workbooks and 30 s of
+# receipts on a national run with nothing new). The records live in the warehouse folder's
+# `.rendered/`, not among the outputs they describe.
+def _record_path(records: Path, folder: Path) -> Path:
+    return records / (hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16] + ".json")
 
 
 def _render_key(build_id: str | None) -> str:
     return f"{build_id or ''}/{renderer_fingerprint()}"
 
 
-def _record(folder: Path) -> dict[str, Any]:
+def _record(records: Path, folder: Path) -> dict[str, Any]:
     try:
-        return json.loads((folder / RENDERED_RECORD).read_text(encoding="utf-8"))
+        return json.loads(_record_path(records, folder).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
 
 
-def current_outputs(folder: Path, group: str, build_id: str | None) -> list[Path] | None:
+def current_outputs(folder: Path, group: str, build_id: str | None, records: Path) -> list[Path] | None:
     """The outputs of ``group`` if the record says they were rendered from ``build_id`` by this
     code and every file is still as it was written (one stat each); else None: render them."""
     if not build_id:
         return None
-    entry = _record(folder).get(group) or {}
+    entry = _record(records, folder).get(group) or {}
     if entry.get("key") != _render_key(build_id) or not entry.get("files"):
         return None
     paths = []
@@ -264,14 +267,15 @@ def current_outputs(folder: Path, group: str, build_id: str | None) -> list[Path
     return paths
 
 
-def record_outputs(folder: Path, group: str, build_id: str | None, paths: Sequence[Path]) -> None:
+def record_outputs(folder: Path, group: str, build_id: str | None, paths: Sequence[Path], records: Path) -> None:
     """Note that ``paths`` (files of ``folder``) now show ``build_id``, for ``current_outputs``."""
     if not build_id:
         return
-    record = _record(folder)
+    record = _record(records, folder)
     files = {}
     for p in paths:
         st = p.stat()
         files[p.relative_to(folder).as_posix()] = [st.st_size, st.st_mtime_ns]
     record[group] = {"key": _render_key(build_id), "files": files}
-    atomic_write_bytes(folder / RENDERED_RECORD, json.dumps(record, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+    records.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(_record_path(records, folder), json.dumps(record, ensure_ascii=False, sort_keys=True).encode("utf-8"))

@@ -27,6 +27,11 @@ def finance_paths(settings: Settings, year: int, out_dir: Path | None = None) ->
     return d / f"finance_{year}.xlsx", d / f"summary_{year}.html"
 
 
+def rendered_records(settings: Settings) -> Path:
+    """Where the records of what each output folder was rendered from live (publish.common)."""
+    return settings.warehouse_dir / ".rendered"
+
+
 def sweep_report_temps(settings: Settings) -> list[Path]:
     """Half-written workbooks, pages and receipts of a publisher that died (kill -9)."""
     return sweep_temp_files(settings.reports_dir, "*.tmp-*", recursive=True, run_lock_held=holds_run_lock(settings.warehouse_dir))
@@ -47,11 +52,11 @@ def produce_reports(
             xlsx, html = finance_paths(settings, year, out_dir)
             outstanding = xlsx.parent / f"outstanding_{year}.html"
             group = f"reports-{year}"
-            if current_outputs(xlsx.parent, group, build) is None:
+            if current_outputs(xlsx.parent, group, build, rendered_records(settings)) is None:
                 out[year] = (write_finance_workbook(con, year, xlsx, build, written), write_summary_html(con, year, html, build, written))
                 # 催报 page (issue 10) beside them: who still owes what, per county
                 write_outstanding_html(con, year, outstanding, build, written)
-                record_outputs(xlsx.parent, group, build, [xlsx, html, outstanding])
+                record_outputs(xlsx.parent, group, build, [xlsx, html, outstanding], rendered_records(settings))
             else:
                 out[year] = (xlsx, html)
     return out
@@ -71,10 +76,10 @@ def produce_receipts(
             label = batch or _batch_label(rows[0].get("processed_at"))
             out_dir = settings.reports_dir / "receipts" / safe_filename(label, 80)
         build = current_build_id(con)
-        paths = current_outputs(out_dir, "receipts", build)
+        paths = current_outputs(out_dir, "receipts", build, rendered_records(settings))
         if paths is None:
             paths = write_receipts(con, out_dir, batch, written)
-            record_outputs(out_dir, "receipts", build, paths)
+            record_outputs(out_dir, "receipts", build, paths, rendered_records(settings))
         return batch, paths
 
 
