@@ -82,7 +82,7 @@ def _as_step_events(context: dg.AssetExecutionContext, events: Iterator[Any]) ->
             yield event
 
 
-def _carried_over(context: dg.AssetExecutionContext, evaluated: set[dg.AssetCheckKey]) -> Iterator[dg.AssetCheckResult]:
+def _carried_over(context: dg.AssetExecutionContext, op_name: str, evaluated: set[dg.AssetCheckKey]) -> Iterator[dg.AssetCheckResult]:
     """The selected checks dbt did not run this time (their models were not rebuilt), each
     with its last result again, marked as carried over: the UI then shows what is true of the
     data, not "Skipped" (issue 21). One query for the recent evaluations; a check never
@@ -103,6 +103,10 @@ def _carried_over(context: dg.AssetExecutionContext, evaluated: set[dg.AssetChec
         key = getattr(data, "asset_check_key", None)
         if key in wanted and key not in last:
             last[key] = (data, record.event_log_entry.run_id)
+    context.log.info(
+        f"op '{op_name}': {len(wanted)} checks not run (their models were not rebuilt); "
+        f"their last results are reported again, marked carried_over_from_run ({len(last)} had one)"
+    )
     for key, (evaluation, run_id) in sorted(last.items(), key=lambda kv: kv[0].to_user_string()):
         yield dg.AssetCheckResult(
             asset_key=key.asset_key,
@@ -208,7 +212,7 @@ def build_dbt_assets(figures: str = LATEST) -> dg.AssetsDefinition:
             yield dg.Output(
                 None, output_name=build_output, metadata={"build_id": current, "rebuilt": False}, data_version=dg.DataVersion(current)
             )
-            yield from _carried_over(context, set())
+            yield from _carried_over(context, name, set())
             return
         if plan.full:
             context.log.info(f"{figures} figures: full dbt build (first build, or the dbt project changed)")
@@ -220,7 +224,7 @@ def build_dbt_assets(figures: str = LATEST) -> dg.AssetsDefinition:
             invocation = dbt.cli(build_args(figures, select), manifest=manifest, dagster_dbt_translator=translator)
             evaluated: set[dg.AssetCheckKey] = set()
             yield from _with_build_version(_evaluated(_as_step_events(context, invocation.stream()), evaluated), build_output, build_id)
-            yield from _carried_over(context, evaluated)
+            yield from _carried_over(context, name, evaluated)
         if figures == APPROVED:
             # The approved build runs second: only now are both sets current.
             record_build(settings, plan, context.run.run_id, build_id)
