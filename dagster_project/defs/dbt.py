@@ -154,10 +154,18 @@ class ApprovedDbtTranslator(VocwhDbtTranslator):
         group = super().get_group_name(dbt_resource_props)
         return f"{APPROVED}_{group}" if str(dbt_resource_props.get("schema", "")).startswith(APPROVED_SCHEMA_PREFIX) else group
 
+    def _seed_keys(self, manifest: Mapping[str, Any]) -> frozenset[dg.AssetKey]:
+        # once per manifest, not once per node: this runs on every definitions load
+        cached = getattr(self, "_seeds_cache", None)
+        if cached is None or cached[0] is not manifest:
+            keys = frozenset(self.get_asset_key(n) for n in manifest["nodes"].values() if n["resource_type"] == "seed")
+            cached = self._seeds_cache = (manifest, keys)
+        return cached[1]
+
     def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None) -> dg.AssetSpec:
         spec = super().get_asset_spec(manifest, unique_id, project)
         # by key, not by the node's parents: dagster-dbt passes an ephemeral model's seeds on
-        seeds = {self.get_asset_key(n) for n in manifest["nodes"].values() if n["resource_type"] == "seed"}
+        seeds = self._seed_keys(manifest)
         if not any(d.asset_key in seeds for d in spec.deps):
             return spec
         deps = [d for d in spec.deps if d.asset_key not in seeds]
