@@ -140,6 +140,56 @@ def _cmd_review_action(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_portal(args: argparse.Namespace) -> int:
+    """Serve the portal (issue 20); its database is migrated first."""
+    from dagster_project.portal.commands import CommandError, serve
+
+    try:
+        serve(args.host, args.port)
+    except CommandError as e:
+        print(e, file=sys.stderr)
+        return 1
+    return 0
+
+
+def _cmd_user(args: argparse.Namespace) -> int:
+    """The portal's accounts: add, disable, list. Exit 2 with the reason, nothing changed, on bad input."""
+    from dagster_project.portal.commands import CommandError, user_add, user_disable, user_list
+
+    try:
+        if args.user_command == "add":
+            print(user_add(args.username, args.role, args.code, args.name, args.password_file))
+        elif args.user_command == "disable":
+            print(user_disable(args.username))
+        else:
+            print("\t".join(["用户名", "角色", "代码", "显示名", "状态", "最近登录"]))
+            for line in user_list():
+                print(line)
+    except CommandError as e:
+        print(f"错误 (error): {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _add_portal_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("portal", help="serve the submission portal (docs/portal.md); migrates its database first")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.set_defaults(func=_cmd_portal)
+    p = sub.add_parser("user", help="the portal's accounts: add, disable, list")
+    users = p.add_subparsers(dest="user_command", required=True)
+    a = users.add_parser("add", help="add a portal user; the password is asked for unless --password-file is given")
+    a.add_argument("--username", required=True)
+    a.add_argument("--role", required=True, choices=["school", "county", "city", "finance"])
+    a.add_argument("--code", required=True, help="学校标识码, county code, or 220200 for the city")
+    a.add_argument("--name", required=True, help="显示名, recorded with every review action")
+    a.add_argument("--password-file", help="a file whose first line is the password")
+    d = users.add_parser("disable", help="stop a user logging in (its sessions end too)")
+    d.add_argument("username")
+    users.add_parser("list", help="every user with role, code, name, state and last login")
+    p.set_defaults(func=_cmd_user)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from dagster_project.publish.cli import add_publish_commands
 
@@ -180,6 +230,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             p.add_argument("--county", help="with --all: one county's submitters (the county and the schools on its 催报 list)")
         p.set_defaults(func=_cmd_review_action, county=None)
     add_publish_commands(sub)
+    _add_portal_commands(sub)
     args = parser.parse_args(argv)
     if args.command == "ingest" and (refusal := production_key_refusal()) is not None:
         print(refusal, file=sys.stderr)

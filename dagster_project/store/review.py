@@ -180,22 +180,24 @@ def act(
     every: bool = False,
     county: str | None = None,
     reason: str | None = None,
+    os_user: str | None = None,
 ) -> list[ReviewResult]:
-    """What ``vocwh review|approve|reopen`` and the Dagster job ``vocwh_review`` both call (the
-    caller holds the run lock): one submitter's current version, or with ``every`` (``--all``)
-    every submission of the year ready for the action."""
+    """What ``vocwh review|approve|reopen``, the Dagster job ``vocwh_review`` and the portal all
+    call (the caller holds the run lock): one submitter's current version, or with ``every``
+    (``--all``) every submission of the year ready for the action. ``os_user`` is recorded
+    instead of the process's OS user (the portal records "portal": its process user is nobody's)."""
     template = _template_key(template) if template else template  # 在校生及学费收入 too, as the CLI takes it
     if every == bool(submitter):
         raise ReviewError("请给出 --submitter 或 --all 之一 (give either --submitter or --all)")
     if county and not every:
         raise ReviewError("--county 只与 --all 一起使用 (--county goes with --all)")
     if every:
-        return apply_to_all(warehouse_path, action, year, by, template or None, county or None, reason)
+        return apply_to_all(warehouse_path, action, year, by, template or None, county or None, reason, os_user)
     if not template:
         raise ReviewError("必须用 --template 指明报表 (--template is required)")
     assert submitter is not None
     with _working_database(warehouse_path) as con:
-        return [record_action(con, action, template, submitter, year, by, reason)]
+        return [record_action(con, action, template, submitter, year, by, reason, os_user)]
 
 
 # What `--all` acts on, per action: review every current version not yet reviewed or approved;
@@ -239,6 +241,7 @@ def apply_to_all(
     template: str | None = None,
     county: str | None = None,
     reason: str | None = None,
+    os_user: str | None = None,
 ) -> list[ReviewResult]:
     """``vocwh review|approve --all``: the same action on every submission ready for it, one
     audit row each. Everything is checked before the first row is written, so a refusal
@@ -262,7 +265,7 @@ def apply_to_all(
             raise ReviewError(
                 f"其中 {len(revisions)} 项为锁定后的修订版本（{'、'.join(revisions[:5])}…），须用 --reason 说明原因 (--reason is required to approve a revision)"
             )
-        return [record_action(con, action, t, s, year, by, reason) for t, s, _ in todo]
+        return [record_action(con, action, t, s, year, by, reason, os_user) for t, s, _ in todo]
 
 
 def _os_user() -> str:
