@@ -31,7 +31,7 @@ import pandas as pd
 
 from dagster_project.core.keys import text_key
 from dagster_project.core.pii import check_key, mask_id, person_key
-from dagster_project.core.settings import Settings
+from dagster_project.core.settings import Limits, Settings
 from dagster_project.core.templates import LOAD_ORDER, TEMPLATES, T, Template
 from dagster_project.core.values import cell_text, is_blank
 from dagster_project.ingest.parse import extract, recognise
@@ -119,6 +119,70 @@ def _history_frame(template: Template, outcomes: list[SheetOutcome], pii_key: st
     return pd.DataFrame(data, columns=names)
 
 
+def read_file(f: LandedFile, limits: Limits) -> list[SheetOutcome]:
+    """A file's sheets read, recognised and parsed, not yet validated: what ingestion and the
+    portal's check at upload (``portal.checking``) both start from."""
+    if f.verdict_unread is not None:
+        return [SheetOutcome(f, None, status=f.verdict_unread[0], reasons=[f.verdict_unread[1]])]
+    try:
+        return _read_sheets(f, limits)
+    except Exception as exc:  # a bug must not stop the run: this file gets the reason, the log the traceback
+        log.exception("reading %s failed", f.rel)
+        return [SheetOutcome(f, None, status="unreadable", reasons=[_internal("读取", exc)])]
+
+
+def _read_sheets(f: LandedFile, limits: Limits) -> list[SheetOutcome]:
+    try:
+        sheets = read_sheets(f.path, f.data, limits)
+    except Unreadable as exc:
+        return [SheetOutcome(f, None, status="unreadable", reasons=[str(exc)])]
+    if not sheets:
+        return [SheetOutcome(f, None, status="unreadable", reasons=["工作簿中没有工作表 (workbook has no sheets)"])]
+    outcomes = []
+    for sheet in sheets:
+        o = SheetOutcome(f, sheet.name)
+        filled = list(islice((c for row in sheet.rows for c in row if not is_blank(c)), 2))
+        if not filled:  # nothing but a chart, or nothing at all
+            o.status, o.empty_sheet = "unrecognised", True
+            o.reasons = [EMPTY_SHEET_REASON]
+        elif len(filled) == 1 and isinstance(filled[0], str):
+            # One line of text (图表见附件) has no header to recognise: a note, not a submission.
+            o.status, o.empty_sheet = "unrecognised", True
+            o.reasons = [note_sheet_reason(cell_text(filled[0]))]
+        else:
+            recognised = recognise(sheet.rows)
+            if recognised is None:
+                o.status, o.reasons = "unrecognised", [_unrecognised_reason(sheet)]
+            else:
+                o.parsed = extract(sheet.rows, recognised)
+                o.rows_read = len(o.parsed.rows)
+        outcomes.append(o)
+    return outcomes
+
+
+def validate_batch(key: str, batch: list[SheetOutcome], params: dict[str, list[str]]) -> None:
+    """Each parsed sheet of one template gets its verdict; ingestion and the portal's check both call this."""
+    # Imported here: Great Expectations takes seconds to import, and a run that finds
+    # nothing new (the common case for the sensor and the schedule) never needs it.
+    from dagster_project.validate.runner import Verdict, validate
+
+    template = TEMPLATES[key]
+    try:
+        verdicts = validate(template, [o.parsed for o in batch if o.parsed], params)
+    except Exception:
+        # One sheet must not fail the others: validate them one by one to find it.
+        log.exception("validating %d %s sheets together failed; validating one by one", len(batch), key)
+        verdicts = []
+        for o in batch:
+            try:
+                verdicts += validate(template, [o.parsed] if o.parsed else [], params)
+            except Exception as exc:
+                log.exception("validating %s / %s failed", o.file.rel, o.sheet)
+                verdicts.append(Verdict(reasons=[_internal("校验", exc)]))
+    for o, v in zip(batch, verdicts, strict=True):
+        o.verdict = v
+
+
 class Ingestor:
     """Holds one run's state; ``run`` is the whole job."""
 
@@ -172,41 +236,7 @@ class Ingestor:
 
     # -- reading -------------------------------------------------------------------
     def _read(self, f: LandedFile) -> list[SheetOutcome]:
-        if f.verdict_unread is not None:
-            return [SheetOutcome(f, None, status=f.verdict_unread[0], reasons=[f.verdict_unread[1]])]
-        try:
-            return self._read_sheets(f)
-        except Exception as exc:  # a bug must not stop the run: this file gets the reason, the log the traceback
-            log.exception("reading %s failed", f.rel)
-            return [SheetOutcome(f, None, status="unreadable", reasons=[_internal("读取", exc)])]
-
-    def _read_sheets(self, f: LandedFile) -> list[SheetOutcome]:
-        try:
-            sheets = read_sheets(f.path, f.data, self.settings.limits)
-        except Unreadable as exc:
-            return [SheetOutcome(f, None, status="unreadable", reasons=[str(exc)])]
-        if not sheets:
-            return [SheetOutcome(f, None, status="unreadable", reasons=["工作簿中没有工作表 (workbook has no sheets)"])]
-        outcomes = []
-        for sheet in sheets:
-            o = SheetOutcome(f, sheet.name)
-            filled = list(islice((c for row in sheet.rows for c in row if not is_blank(c)), 2))
-            if not filled:  # nothing but a chart, or nothing at all
-                o.status, o.empty_sheet = "unrecognised", True
-                o.reasons = [EMPTY_SHEET_REASON]
-            elif len(filled) == 1 and isinstance(filled[0], str):
-                # One line of text (图表见附件) has no header to recognise: a note, not a submission.
-                o.status, o.empty_sheet = "unrecognised", True
-                o.reasons = [note_sheet_reason(cell_text(filled[0]))]
-            else:
-                recognised = recognise(sheet.rows)
-                if recognised is None:
-                    o.status, o.reasons = "unrecognised", [_unrecognised_reason(sheet)]
-                else:
-                    o.parsed = extract(sheet.rows, recognised)
-                    o.rows_read = len(o.parsed.rows)
-            outcomes.append(o)
-        return outcomes
+        return read_file(f, self.settings.limits)
 
     def _read_all(self, files: list[LandedFile], last_seq: int) -> list[SheetOutcome]:
         outcomes = [o for f in files for o in self._read(f)]
@@ -215,25 +245,7 @@ class Ingestor:
 
     # -- validating and deciding ---------------------------------------------------
     def _validate_and_decide(self, key: str, batch: list[SheetOutcome], params: dict[str, list[str]]) -> None:
-        # Imported here: Great Expectations takes seconds to import, and a run that finds
-        # nothing new (the common case for the sensor and the schedule) never needs it.
-        from dagster_project.validate.runner import Verdict, validate
-
-        template = TEMPLATES[key]
-        try:
-            verdicts = validate(template, [o.parsed for o in batch if o.parsed], params)
-        except Exception:
-            # One sheet must not fail the others: validate them one by one to find it.
-            log.exception("validating %d %s sheets together failed; validating one by one", len(batch), key)
-            verdicts = []
-            for o in batch:
-                try:
-                    verdicts += validate(template, [o.parsed] if o.parsed else [], params)
-                except Exception as exc:
-                    log.exception("validating %s / %s failed", o.file.rel, o.sheet)
-                    verdicts.append(Verdict(reasons=[_internal("校验", exc)]))
-        for o, v in zip(batch, verdicts, strict=True):
-            o.verdict = v
+        validate_batch(key, batch, params)
         decide_sheets(batch, self.holdings, self.settings.limits.max_reasons)
 
     # -- storing -------------------------------------------------------------------

@@ -68,18 +68,21 @@ def holdings(con: duckdb.DuckDBPyConnection) -> Holdings:
 
 
 def reference_parameters(con: duckdb.DuckDBPyConnection, registry_run: list[SheetOutcome]) -> dict[str, list[str]]:
-    """Reference lists the suites check against: known counties, and "year:school" pairs of
-    the current registry, where a registry loaded in this run replaces its year's old one."""
+    """Reference lists the suites check against, from the registry the warehouse holds."""
+    held = con.execute("SELECT DISTINCT year, school_code FROM submissions.school_registry").fetchall()
+    return reference_lists(held, registry_run)
+
+
+def reference_lists(held: list[tuple[int, str]], registry_run: list[SheetOutcome]) -> dict[str, list[str]]:
+    """Known counties, and "year:school" pairs of the registry ``held`` (wherever it was read:
+    the working database, or the portal's snapshot), where a registry loaded in this run
+    replaces its year's old one."""
     loaded = [o for o in registry_run if o.status == "loaded" and o.parsed is not None]
-    replaced_years = [o.parsed.year for o in loaded if o.parsed is not None]
-    held = con.execute(
-        "SELECT DISTINCT CAST(year AS VARCHAR) || ':' || school_code FROM submissions.school_registry WHERE NOT list_contains(?, year)",
-        [replaced_years],
-    ).fetchall()
+    replaced_years = {o.parsed.year for o in loaded if o.parsed is not None}
     fresh = {f"{o.parsed.year}:{r.typed.get('school_code')}" for o in loaded if o.parsed is not None for r in o.parsed.rows}
     return {
         "known_counties": sorted(county_names()),
-        "registered_school_years": sorted({r[0] for r in held} | fresh),
+        "registered_school_years": sorted({f"{y}:{c}" for y, c in held if y not in replaced_years} | fresh),
     }
 
 
