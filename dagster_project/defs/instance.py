@@ -13,6 +13,10 @@ processes starting at once need from Dagster's own bookkeeping, on one machine.
   time there (issue 17). A killed process loses nothing; only an operating-system crash
   or power cut can damage the run history, which is then rebuilt by deleting the storage
   folder. The warehouse itself is DuckDB and keeps its own guarantees.
+  Its event log keeps one open connection per database file (``ReusingSqliteEventLogStorage``):
+  Dagster's own makes a new engine and connection for every event, and a run stores about
+  1,000 events (one planned event and one result per asset and check); the unchanged
+  province run spent 6 of its 25 s opening and closing them (issue 17).
 - ``LocalRunLauncher``: Dagster's default launcher cannot tell run monitoring whether a
   run's process is alive, so a run killed with -9 stays STARTED forever. Every run's
   RUN_START event records the pid of the process executing it (the CLI for ``dagster
@@ -22,19 +26,24 @@ processes starting at once need from Dagster's own bookkeeping, on one machine.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import sqlite3
-from collections.abc import Mapping
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping
 from typing import Any, Self
 
 from dagster import DagsterEventType, DagsterRun
 from dagster._core.launcher.base import CheckRunHealthResult, WorkerStatus
 from dagster._core.launcher.default_run_launcher import DefaultRunLauncher
-from dagster._core.storage.sqlite_storage import DagsterSqliteStorage
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
+from dagster._core.storage.sqlite_storage import DagsterSqliteStorage, _event_logs_directory
 from dagster._serdes import ConfigurableClassData
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import StaticPool
 
 from dagster_project.core.files import pid_alive
 
@@ -44,9 +53,76 @@ def _no_fsync(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.execute("PRAGMA synchronous=OFF")
 
 
+class ReusingSqliteEventLogStorage(SqliteEventLogStorage):
+    """Dagster's run-sharded SQLite event log, keeping the last few database files open.
+
+    Every use goes through ``_connect`` under the storage's own lock, so one connection per
+    file serves all threads (``StaticPool``, ``check_same_thread=False``); each use is still its
+    own transaction, committed at once, so other processes (the UI, the daemon) see every
+    event as before. A forked child opens its own; a wipe closes them before deleting files."""
+
+    _KEEP = 8  # the index, this run's shard and a few runs the UI or the daemon reads
+
+    def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None) -> None:
+        self._engines: OrderedDict[str, Engine] = OrderedDict()
+        self._engines_pid = os.getpid()
+        self._tables: set[str] = set()
+        super().__init__(base_dir, inst_data)
+
+    def _engine(self, shard: str) -> Engine:
+        if self._engines_pid != os.getpid():  # forked: the parent's connections are not ours
+            self._engines, self._engines_pid = OrderedDict(), os.getpid()
+        engine = self._engines.get(shard)
+        if engine is None:
+            engine = create_engine(
+                self.conn_string_for_shard(shard),
+                poolclass=StaticPool,
+                connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
+            )
+            self._engines[shard] = engine
+            while len(self._engines) > self._KEEP:
+                self._engines.popitem(last=False)[1].dispose()
+        self._engines.move_to_end(shard)
+        return engine
+
+    @contextlib.contextmanager
+    def _connect(self, shard: str) -> Iterator[Connection]:
+        with self._db_lock:
+            engine = self._engine(shard)
+            if shard not in self._initialized_dbs:
+                self._initdb(engine)
+                self._initialized_dbs.add(shard)
+            with engine.connect() as conn, conn.begin():
+                yield conn
+
+    def has_table(self, table_name: str) -> bool:
+        # asked for every check event; a table once there stays (a wipe empties, not drops)
+        if table_name not in self._tables and super().has_table(table_name):
+            self._tables.add(table_name)
+        return table_name in self._tables
+
+    def _close_all(self) -> None:
+        with self._db_lock:
+            for engine in self._engines.values():
+                engine.dispose()
+            self._engines.clear()
+
+    def wipe(self) -> None:
+        self._close_all()
+        super().wipe()
+
+    def dispose(self) -> None:
+        self._close_all()
+        super().dispose()
+
+
 class SerialisedSqliteStorage(DagsterSqliteStorage):
-    """Dagster's SQLite storage, opened by one process at a time, without fsync on commit
-    (see the module docstring)."""
+    """Dagster's SQLite storage, opened by one process at a time, without fsync on commit,
+    its event log reusing connections (see the module docstring)."""
+
+    def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None) -> None:
+        super().__init__(base_dir, inst_data)
+        self._event_log_storage = ReusingSqliteEventLogStorage(_event_logs_directory(base_dir))
 
     @classmethod
     def from_config_value(cls, inst_data: ConfigurableClassData, config_value: Mapping[str, Any]) -> Self:  # type: ignore[override]
