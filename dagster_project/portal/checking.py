@@ -40,6 +40,7 @@ from dagster_project.store.write import reference_lists
 PASSED = "通过"
 # Sheets ingestion logs as nobody's problem (an empty Sheet2, a note-only sheet): shown, never blocking.
 IGNORED = "无需报送，未作处理"
+NOTHING_TO_SUBMIT = "文件中没有报表数据（只有空白或仅含说明文字的工作表），未保存 (nothing to submit)"
 # How often the landing-folder sensor looks (defs/sensors.py ``minimum_interval_seconds``;
 # tests/portal/test_upload_checking.py keeps the two equal): the page promises no more than this.
 SENSOR_INTERVAL_SECONDS = 60
@@ -93,8 +94,15 @@ class FileCheck:
         would become a problem on somebody's receipt, so the clerk fixes the file first."""
         return any(s.passed for s in self.sheets) and all(s.passed or s.status == "ignored" for s in self.sheets)
 
+    @property
+    def nothing_to_submit(self) -> bool:
+        """Only empty or note-only sheets: nothing a run would load, so nothing is kept."""
+        return all(s.status == "ignored" for s in self.sheets)
+
     def reasons(self) -> list[str]:
         """Every reason, each prefixed by its sheet, ID numbers masked: what the upload log keeps."""
+        if self.nothing_to_submit:
+            return [NOTHING_TO_SUBMIT]
         return [f"{s.sheet or '文件'}：{mask_ids(r)}" for s in self.sheets if s.status != "ignored" for r in s.reasons]
 
 

@@ -7,7 +7,6 @@ never reach a shell: they are only ever sanitised and joined to a path."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -20,6 +19,7 @@ from dagster_project.core.settings import Limits
 from dagster_project.ingest.reader import SUFFIXES
 from dagster_project.portal.accounts.scope import scope_of
 from dagster_project.portal.checking import (
+    NOTHING_TO_SUBMIT,
     SENSOR_INTERVAL_SECONDS,
     FileCheck,
     check_file,
@@ -84,7 +84,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     at = timezone.now()
     stored = None
     if result.accepted:
-        stored = write_to_landing(vocwh.raw_dir, scope.code, result.name, data, at.astimezone(dt.UTC).astimezone())
+        stored = write_to_landing(vocwh.raw_dir, scope.code, result.name, data, timezone.localtime(at))
     UploadAttempt.objects.create(
         user=request.user,
         username=scope.username,
@@ -103,6 +103,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         file_name=result.name,
         next_run=next_run_text(limits) if result.accepted else "",
         stored_as=stored.name if stored else "",
+        nothing_to_submit=NOTHING_TO_SUBMIT,
     )
     # 422: the request was understood but the file is refused; a tool posting to /upload/ can tell.
     return render(request, "upload/upload.html", context, status=200 if result.accepted else 422)
