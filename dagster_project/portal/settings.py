@@ -5,7 +5,8 @@
   production a fixed development key is used (public, so sessions could be forged);
   in production the portal refuses to start, as ``VOCWH_PII_KEY`` refuses a run.
 - ``VOCWH_PORTAL_HTTPS=1``: served behind an HTTPS reverse proxy: cookies are Secure, the
-  proxy's ``X-Forwarded-Proto`` is trusted, HTTP is redirected and HSTS is sent.
+  proxy's ``X-Forwarded-Proto`` and ``X-Forwarded-For`` are trusted, HTTP is redirected
+  and HSTS is sent.
 - ``VOCWH_PORTAL_ALLOWED_HOSTS``: host names the portal answers (comma-separated).
 - ``VOCWH_PORTAL_SESSION_SECONDS``: how long a login lasts (default 8 hours, a working day).
 - ``VOCWH_PORTAL_DATABASE_URL``: ``postgresql://user:password@host:port/db``; without it
@@ -146,8 +147,8 @@ AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "portal/locked.html"
-# Behind the reverse proxy the client's address is the first of X-Forwarded-For.
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if _flag("VOCWH_PORTAL_HTTPS") else ["REMOTE_ADDR"]
+# The address of the lock: behind the proxy, the one the proxy puts last in X-Forwarded-For.
+AXES_CLIENT_IP_CALLABLE = "dagster_project.portal.accounts.scope.client_address"
 
 # Cookies: never readable by scripts, not sent on cross-site posts, only over HTTPS behind it.
 HTTPS = _flag("VOCWH_PORTAL_HTTPS")

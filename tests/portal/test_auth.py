@@ -130,3 +130,18 @@ def test_the_login_form_itself_needs_its_csrf_token() -> None:
     make_user(ACCOUNTS["school"], PASSWORD)
     r = Client(enforce_csrf_checks=True).post("/login/", {"username": "changyi_zg", "password": PASSWORD})
     assert r.status_code == 403
+
+
+@pytest.mark.django_db
+def test_behind_the_proxy_the_lock_is_on_the_address_the_proxy_appended(settings: object) -> None:
+    """Without VOCWH_PORTAL_HTTPS X-Forwarded-For is the client's own text: it cannot dodge the lock."""
+    make_user(ACCOUNTS["school"], PASSWORD)
+    for n in range(5):  # five failures, each claiming a different forwarded address
+        Client(REMOTE_ADDR="10.1.2.3", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}").post("/login/", {"username": "changyi_zg", "password": "no"})
+    assert Client(REMOTE_ADDR="10.1.2.3").post("/login/", {"username": "changyi_zg", "password": PASSWORD}).status_code == 429
+    settings.HTTPS = True  # type: ignore[attr-defined]
+    # behind the proxy every request comes from the proxy; the client is what it appended
+    via = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.5, 10.1.2.3")
+    assert via.post("/login/", {"username": "changyi_zg", "password": PASSWORD}, secure=True).status_code == 429
+    other = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="10.1.2.3, 198.51.100.7")
+    assert other.post("/login/", {"username": "changyi_zg", "password": PASSWORD}, secure=True).status_code == 302

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
 
 from dagster_project.portal.accounts.models import ROLE_ZH
 from dagster_project.portal.snapshot import chased_by
@@ -83,3 +85,14 @@ def scope_of(user: object) -> Scope:
     if profile is None:
         raise NoScope("该账号没有门户角色，请联系市教育局。")
     return Scope(role=profile.role, code=profile.code, name=profile.display_name, username=user.get_username())  # type: ignore[attr-defined]
+
+
+def client_address(request: HttpRequest) -> str:
+    """The address django-axes locks with the username. Behind the HTTPS proxy
+    (``VOCWH_PORTAL_HTTPS``) every request comes from the proxy, which appends the client's
+    address to X-Forwarded-For: the last entry is the one nobody but the proxy wrote. Without
+    the proxy the header is the client's own text and is ignored."""
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "") if getattr(settings, "HTTPS", False) else ""
+    if forwarded.strip():
+        return forwarded.split(",")[-1].strip()
+    return str(request.META.get("REMOTE_ADDR", ""))
