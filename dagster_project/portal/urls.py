@@ -14,6 +14,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("receipts/<str:batch>/<str:name>", views.receipt, name="receipt"),
     path("review/", views.review, name="review"),
+    path("downloads/<str:name>", views.download, name="download"),
     path("", include("dagster_project.portal.upload.urls")),
 ]
 

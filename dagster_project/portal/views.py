@@ -8,6 +8,7 @@ command line does.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import defaultdict
 from typing import Any
@@ -69,6 +70,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["outstanding"] = sorted(owed.items())
         context["outstanding_count"] = sum(len(v) for v in owed.values())
     context["receipts"] = receipts_for(scope) if scope.role != "finance" else []
+    context["downloads"] = _downloads(context.get("year")) if scope.role in ("city", "finance") else []
     return render(request, "portal/home.html", context)
 
 
@@ -83,6 +85,33 @@ def receipt(request: HttpRequest, batch: str, name: str) -> HttpResponse:
     # The receipt quotes submitted text: no script may run in it even if escaping failed.
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     return response
+
+
+# What finance and the city may download: the year's reports as publish writes them
+# (publish.reports.finance_paths and the 催报 page), nothing else of the reports folder.
+_DOWNLOAD = re.compile(r"^(?:finance_(?P<x>\d{4})\.xlsx|(?:summary|outstanding)_(?P<h>\d{4})\.html)$")
+DOWNLOADS = (("finance_{year}.xlsx", "财政奖补工作簿"), ("summary_{year}.html", "汇总页"), ("outstanding_{year}.html", "催报清单"))
+
+
+def _downloads(year: int | None) -> list[tuple[str, str]]:
+    if year is None:
+        return []
+    reports = snapshot.vocwh_settings().reports_dir
+    names = [(pattern.format(year=year), label) for pattern, label in DOWNLOADS]
+    return [(name, label) for name, label in names if (reports / name).is_file()]
+
+
+@require_GET
+def download(request: HttpRequest, name: str) -> HttpResponse:
+    """A year's finance workbook, summary or 催报 page, for finance and the city, as an
+    attachment (the summary's charts run no script in the portal's pages)."""
+    scope = scope_of(request.user)
+    if scope.role not in ("city", "finance"):
+        raise PermissionDenied("只有市教育局和财政部门的账号可以下载财务报表。")
+    path = snapshot.vocwh_settings().reports_dir / name
+    if not _DOWNLOAD.match(name) or path.is_symlink() or not path.is_file():
+        raise Http404("没有这份报表")
+    return FileResponse(path.open("rb"), as_attachment=True, filename=name)
 
 
 def _lock_wait() -> float:

@@ -88,11 +88,12 @@ def clients(users: dict[str, AbstractBaseUser]) -> dict[str, Client]:
 
 
 def _publish(settings: Settings) -> None:
-    """The real publishing of a run: the snapshot, then the receipts of every batch."""
-    from dagster_project.publish.reports import produce_receipts
+    """The real publishing of a run: the snapshot, 2024's reports, the receipts of every batch."""
+    from dagster_project.publish.reports import produce_receipts, produce_reports
     from dagster_project.publish.snapshot import publish_snapshot
 
     publish_snapshot(settings)
+    produce_reports(settings, [2024])
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         batches = [r[0] for r in con.execute("SELECT DISTINCT run_id FROM audit.submissions WHERE run_id IS NOT NULL").fetchall()]
     for batch in batches or [None]:

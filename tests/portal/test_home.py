@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import duckdb
+import pytest
 from django.test import Client
 
 from dagster_project.core.settings import Settings
@@ -169,3 +170,27 @@ def test_a_path_out_of_the_receipts_folder_is_404(portal_copy: Settings, clients
         f"/receipts/{batch.name}/..%2F..%2F{CHANGYI_SCHOOL}_secret.html",
     ):
         assert clients["school"].get(url).status_code == 404, url
+
+
+# ---- downloads ------------------------------------------------------------------------------
+
+
+def test_finance_and_the_city_download_the_years_workbook_as_published(portal: Settings, clients: dict[str, Client]) -> None:
+    page = clients["finance"].get("/?year=2024").content.decode()
+    assert 'href="/downloads/finance_2024.xlsx"' in page and 'href="/downloads/outstanding_2024.html"' in page
+    for who in ("finance", "city"):
+        r = clients[who].get("/downloads/finance_2024.xlsx")
+        assert r.status_code == 200
+        assert r["Content-Disposition"] == 'attachment; filename="finance_2024.xlsx"'
+        assert b"".join(r.streaming_content) == (portal.reports_dir / "finance_2024.xlsx").read_bytes()  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("who", ["school", "county"])
+def test_schools_and_counties_may_not_download_the_finance_workbook(portal: Settings, clients: dict[str, Client], who: str) -> None:
+    assert clients[who].get("/downloads/finance_2024.xlsx").status_code == 403
+    assert 'href="/downloads/' not in clients[who].get("/?year=2024").content.decode()
+
+
+@pytest.mark.parametrize("name", ["warehouse.duckdb", "..%2Fwarehouse.duckdb", "finance_2031.xlsx", "receipts", "finance_2024.xlsx.tmp-1"])
+def test_nothing_else_of_the_warehouse_is_downloadable(portal: Settings, clients: dict[str, Client], name: str) -> None:
+    assert clients["finance"].get(f"/downloads/{name}").status_code == 404
