@@ -13,8 +13,10 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import psycopg
 import pytest
 
+from tests.pg import PgServer
 from tests.portal.test_settings import PORTAL_VARS
 
 VOCWH = str(Path(sys.executable).parent / "vocwh")
@@ -163,3 +165,22 @@ def test_vocwh_portal_migrates_then_serves_the_login_page(wh: Path) -> None:
     finally:
         proc.terminate()
         proc.communicate(timeout=30)
+
+
+def test_the_portal_database_on_postgresql(pg_server: PgServer, wh: Path, tmp_path: Path) -> None:
+    """VOCWH_PORTAL_DATABASE_URL: migrations, accounts and the list on a real PostgreSQL 15."""
+    with psycopg.connect(pg_server.superuser_url("postgres"), autocommit=True) as conn:
+        conn.execute("CREATE DATABASE vocwh_portal OWNER vocwh_publisher")
+    url = pg_server.url(dbname="vocwh_portal")
+    pw = tmp_path / "pw.txt"
+    pw.write_text("Song-hua-jiang-77\n", encoding="utf-8")
+    r = vocwh(wh, "user", "add", "--username", "jls_czj", "--role", "finance", "--code", "220200CZ", "--name", "市财政局 周涛",
+              "--password-file", str(pw), VOCWH_PORTAL_DATABASE_URL=url)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "SELECT u.username, p.role, p.code, p.display_name FROM auth_user u JOIN accounts_profile p ON p.user_id = u.id"
+        ).fetchall()
+    assert rows == [("jls_czj", "finance", "220200CZ", "市财政局 周涛")]
+    assert "jls_czj\tfinance" in vocwh(wh, "user", "list", VOCWH_PORTAL_DATABASE_URL=url).stdout
+    assert not (wh / "portal.sqlite3").exists()
