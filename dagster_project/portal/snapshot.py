@@ -8,7 +8,6 @@ it (``submission_status``), never recomputed here.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -129,9 +128,4 @@ def snapshot_build_id() -> str | None:
             row = con.execute("SELECT build_id FROM vocwh_build").fetchone()
         except duckdb.CatalogException:
             return None
-    return str(row[0]) if row else None
-
-
-def published_at() -> float | None:
-    path = vocwh_settings().snapshot_path
-    return os.path.getmtime(path) if path.exists() else None
+    return str(row[0]) if row and row[0] else None  # a build made outside Dagster has no id

@@ -29,6 +29,8 @@ from dagster_project.store.review import ReviewError, ReviewResult, act
 
 BUSY = "系统正在处理数据，请稍后再试"
 TAKES_EFFECT = "操作已记入审核日志，下次运行后在汇总数据（含审批数据）中生效。"
+# On the page before any action: the same rule, said in advance.
+RULE = "每项操作立即记入审核日志，下次运行后在汇总数据（含审批数据）中生效。"
 # How long an action waits for a running pipeline before giving up (seconds).
 LOCK_WAIT_ENV = "VOCWH_PORTAL_LOCK_WAIT"
 # One action at a time in this process: the run lock is re-entrant per process, so two
@@ -154,6 +156,8 @@ def _act(request: HttpRequest, scope: Scope, action: str, year: int, **kwargs: A
     return None
 
 
+_COUNTY_FIRST = ("received", "revision_pending", "reopened", "reviewed")
+_CITY_FIRST = ("reviewed", "revision_pending", "reopened", "received")
 ACTION_ZH = {"review": "已审核", "approve": "已审批并锁定", "reopen": "已重新开放"}
 
 
@@ -197,10 +201,13 @@ def review(request: HttpRequest) -> HttpResponse:
     # Every received round, whatever the snapshot says of it: an action since the last run
     # (the county's review) is not in it yet, and store.review.act decides what is allowed.
     rows = [r for r in _rows_in_scope(scope, year) if r["current_version"] is not None] if year is not None else []
+    # what waits for this role first (as of the last run), the settled ones last
+    first = _COUNTY_FIRST if scope.can_review else _CITY_FIRST
+    rows.sort(key=lambda r: first.index(r["status"]) if r["status"] in first else len(first))
     return render(
         request,
         "portal/review.html",
-        {"scope": scope, "years": years, "year": year, "rows": rows, "build": snapshot.snapshot_build_id(), "takes_effect": TAKES_EFFECT},
+        {"scope": scope, "years": years, "year": year, "rows": rows, "build": snapshot.snapshot_build_id(), "takes_effect": RULE},
     )
 
 

@@ -18,6 +18,7 @@ import pytest
 from django.test import Client
 
 from dagster_project.core.settings import PROJECT_ROOT, Settings
+from dagster_project.core.templates import TEMPLATES
 from tests.conftest import LOCKED_SCHOOL
 from tests.portal.conftest import CHANGYI, CHANGYI_SCHOOL, CHUANYING_SCHOOL, CITY_RUN_IN_CHANGYI
 from tests.portal.pages import table_with
@@ -84,7 +85,7 @@ def test_reopen_needs_a_reason_then_the_county_reviews_all_ready_and_the_city_ap
     assert "已重新开放" in page
     # the county's "review all ready": exactly the reopened one, in its county
     _, page = _post(clients["county"], action="review", all="1")
-    assert NEXT_RUN in page
+    assert f"已审核：{TEMPLATES[template].zh} {CHANGYI_SCHOOL} 2024 年度" in page and NEXT_RUN in page
     _, page = _post(clients["city"], action="approve", template=template, submitter=CHANGYI_SCHOOL, reason="更正后重新审批")
     done = _actions(portal_copy)[start:]
     assert [(a["action"], a["template"], a["submitter_code"], a["by_name"], a["os_user"]) for a in done] == [
@@ -168,3 +169,10 @@ def test_while_a_run_holds_the_warehouse_the_action_waits_then_says_busy(
         holder.kill()
         holder.wait()
     assert _actions(portal_copy) == before
+
+
+def test_the_city_sees_what_waits_for_it_first(portal: Settings, clients: dict[str, Client]) -> None:
+    """The sample's one pending item: the enrolment corrected after the lock (tests/conftest.py)."""
+    rows = table_with(clients["city"].get("/review/?year=2024").content.decode(), "操作")
+    assert (rows[0]["单位代码"], rows[0]["报表"], rows[0]["当前版本"], rows[0]["审批版本"]) == (LOCKED_SCHOOL, "在校生及学费收入", "2", "1")
+    assert all(r["状态"] == "市局已审批锁定" for r in rows[1:])
