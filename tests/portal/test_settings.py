@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -94,3 +95,23 @@ def test_a_postgresql_url_is_parsed_with_its_escaped_password(tmp_path: Path) ->
 def test_a_database_url_that_is_not_postgresql_with_a_name_is_refused(tmp_path: Path, url: str) -> None:
     r = _settings(tmp_path, VOCWH_PORTAL_DATABASE_URL=url)
     assert r.returncode != 0 and "VOCWH_PORTAL_DATABASE_URL" in r.stderr
+
+
+def test_djangos_deployment_check_finds_nothing_but_the_hsts_choices_left_to_the_site(tmp_path: Path) -> None:
+    """HSTS for subdomains and the preload list are the domain owner's decision, not the portal's."""
+    env = _env(
+        tmp_path,
+        VOCWH_ENV="production",
+        VOCWH_PORTAL_SECRET_KEY="q7Lw-Zp2x_Rk9vTb4nYc1Hs8dJf0Gm6aEu3iOo5lWe7rQt2yUp",
+        VOCWH_PORTAL_HTTPS="1",
+        DJANGO_SETTINGS_MODULE="dagster_project.portal.settings",
+    )
+    r = subprocess.run(
+        [str(Path(sys.executable).parent / "django-admin"), "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+    )
+    found = set(re.findall(r"\(([a-z_.]+\.[WE]\d+)\)", r.stdout + r.stderr))
+    assert found == {"security.W005", "security.W021"}, r.stdout + r.stderr
