@@ -34,7 +34,14 @@ def normalize_header(cell: Any) -> str:
     """
     if cell is None:
         return ""
-    text = _SPACES.sub("", nfkc(str(cell))).strip("*").lower()
+    return _normalized_header(str(cell))
+
+
+# Every sheet's header rows are read with it, and the same few hundred headers recur in
+# thousands of files (2.3 s of a province full run, measured).
+@lru_cache(maxsize=8192)
+def _normalized_header(cell: str) -> str:
+    text = _SPACES.sub("", nfkc(cell)).strip("*").lower()
     while _BRACKET_SUFFIX.search(text):
         text = _BRACKET_SUFFIX.sub("", text)
     if text.startswith("其中:"):
