@@ -71,6 +71,12 @@ def make_user(account: Account, password: str | None = None) -> AbstractBaseUser
     return user
 
 
+@pytest.fixture(autouse=True)
+def _no_warehouse_by_default(settings: object, tmp_path: Path) -> None:
+    """A test that names no warehouse gets an empty one, never the checkout's own ``warehouse/``."""
+    settings.VOCWH = Settings(raw_dir=tmp_path / "raw", warehouse_dir=tmp_path / "no-warehouse", pii_key="k")  # type: ignore[attr-defined]
+
+
 @pytest.fixture
 def users(db: None) -> dict[str, AbstractBaseUser]:
     return {key: make_user(a) for key, a in ACCOUNTS.items()}
