@@ -153,14 +153,16 @@ def _cmd_portal(args: argparse.Namespace) -> int:
 
 
 def _cmd_user(args: argparse.Namespace) -> int:
-    """The portal's accounts: add, disable, list. Exit 2 with the reason, nothing changed, on bad input."""
-    from dagster_project.portal.commands import CommandError, user_add, user_disable, user_list
+    """The portal's accounts: add, disable, reset a password, list. Exit 2 with the reason, nothing changed, on bad input."""
+    from dagster_project.portal.commands import CommandError, user_add, user_disable, user_list, user_password
 
     try:
         if args.user_command == "add":
             print(user_add(args.username, args.role, args.code, args.name, args.password_file))
         elif args.user_command == "disable":
             print(user_disable(args.username))
+        elif args.user_command == "password":
+            print(user_password(args.username, args.password_file))
         else:
             print("\t".join(["用户名", "角色", "代码", "显示名", "状态", "最近登录"]))
             for line in user_list():
@@ -176,7 +178,7 @@ def _add_portal_commands(sub: argparse._SubParsersAction) -> None:  # type: igno
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     p.set_defaults(func=_cmd_portal)
-    p = sub.add_parser("user", help="the portal's accounts: add, disable, list")
+    p = sub.add_parser("user", help="the portal's accounts: add, disable, password, list")
     users = p.add_subparsers(dest="user_command", required=True)
     a = users.add_parser("add", help="add a portal user; the password is asked for unless --password-file is given")
     a.add_argument("--username", required=True)
@@ -186,6 +188,9 @@ def _add_portal_commands(sub: argparse._SubParsersAction) -> None:  # type: igno
     a.add_argument("--password-file", help="a file whose first line is the password")
     d = users.add_parser("disable", help="stop a user logging in (its sessions end too)")
     d.add_argument("username")
+    pw = users.add_parser("password", help="set a new password (asked for unless --password-file), lift the login lock, enable the user")
+    pw.add_argument("username")
+    pw.add_argument("--password-file", help="a file whose first line is the password")
     users.add_parser("list", help="every user with role, code, name, state and last login")
     p.set_defaults(func=_cmd_user)
 

@@ -144,6 +144,32 @@ def user_disable(username: str) -> str:
     return f"已停用用户 {username}"
 
 
+def user_password(username: str, password_file: str | None = None) -> str:
+    """Set a new password (a forgotten one: the city resets it) and lift the user's login
+    lock, so the person can sign in at once; a disabled user is enabled again."""
+    setup()
+    from axes.utils import reset as axes_reset
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise CommandError(f"没有用户 {username} (no such user)")
+    password = _read_password(password_file)
+    try:
+        validate_password(password, user)
+    except ValidationError as e:
+        raise CommandError("密码不符合要求：" + "；".join(e.messages)) from None
+    with transaction.atomic():
+        user.set_password(password)
+        user.is_active = True
+        user.save(update_fields=["password", "is_active"])
+        axes_reset(username=username)
+    return f"已重设用户 {username} 的密码，并解除登录锁定"
+
+
 def user_list() -> list[str]:
     """One line per user: username, role, code, display name, active, last login."""
     setup()

@@ -184,3 +184,30 @@ def test_the_portal_database_on_postgresql(pg_server: PgServer, wh: Path, tmp_pa
     assert rows == [("jls_czj", "finance", "220200CZ", "市财政局 周涛")]
     assert "jls_czj\tfinance" in vocwh(wh, "user", "list", VOCWH_PORTAL_DATABASE_URL=url).stdout
     assert not (wh / "portal.sqlite3").exists()
+
+
+def test_a_password_reset_lifts_the_lock_and_enables_the_user(wh: Path, tmp_path: Path) -> None:
+    pw, new = tmp_path / "pw.txt", tmp_path / "new.txt"
+    pw.write_text("Song-hua-jiang-77\n", encoding="utf-8")
+    new.write_text("Xiao-bai-shan-88\n", encoding="utf-8")
+    assert (
+        vocwh(
+            wh, "user", "add", "--username", "s1", "--role", "school", "--code", "5122020113", "--name", "王丽", "--password-file", str(pw)
+        ).returncode
+        == 0
+    )
+    assert vocwh(wh, "user", "disable", "s1").returncode == 0
+    with sqlite3.connect(wh / "portal.sqlite3") as db:  # the state five wrong passwords leave (django-axes' table)
+        db.execute(
+            "INSERT INTO axes_accessattempt (user_agent, ip_address, username, http_accept, path_info, attempt_time, get_data, post_data, failures_since_start) "
+            "VALUES ('x', '10.1.2.3', 's1', '', '/login/', '2026-01-01 00:00:00', '', '', 5)"
+        )
+    before = _users(wh)[0][1]
+    r = vocwh(wh, "user", "password", "s1", "--password-file", str(new))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "已重设用户 s1 的密码，并解除登录锁定"
+    [(_, hashed, active, *_)] = _users(wh)
+    assert active == 1 and hashed != before and hashed.startswith("pbkdf2_sha256$")
+    with sqlite3.connect(wh / "portal.sqlite3") as db:
+        assert db.execute("SELECT count(*) FROM axes_accessattempt WHERE username = 's1'").fetchone() == (0,)
+    assert vocwh(wh, "user", "password", "ghost", "--password-file", str(new)).returncode == 2
