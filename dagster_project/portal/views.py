@@ -211,6 +211,12 @@ def review(request: HttpRequest) -> HttpResponse:
     )
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form without its token (an old tab, cookies blocked, or another site's post): refused,
+    said in words a clerk can act on."""
+    return render(request, "portal/403.html", {"message": "页面已过期或来源不明，操作未执行。请返回上一页，刷新后重试。"}, status=403)
+
+
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     message = str(exception) if isinstance(exception, PermissionDenied) and str(exception) else "您的账号无权访问该页面。"
     return render(request, "portal/403.html", {"message": message}, status=403)

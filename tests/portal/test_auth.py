@@ -122,6 +122,7 @@ def test_a_post_without_csrf_token_is_refused(users: dict, path: str) -> None:  
     c = client_for(users[who], enforce_csrf_checks=True)
     r = c.post(path, {"year": "2024", "action": "review", "all": "1"})
     assert r.status_code == 403, (path, r.status_code)
+    assert "操作未执行" in r.content.decode()
     assert c.get("/").status_code == 200  # still logged in: the refused logout did nothing
 
 
