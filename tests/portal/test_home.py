@@ -194,3 +194,9 @@ def test_schools_and_counties_may_not_download_the_finance_workbook(portal: Sett
 @pytest.mark.parametrize("name", ["warehouse.duckdb", "..%2Fwarehouse.duckdb", "finance_2031.xlsx", "receipts", "finance_2024.xlsx.tmp-1"])
 def test_nothing_else_of_the_warehouse_is_downloadable(portal: Settings, clients: dict[str, Client], name: str) -> None:
     assert clients["finance"].get(f"/downloads/{name}").status_code == 404
+
+
+def test_a_missing_page_says_so_in_chinese_without_telling_which(clients: dict[str, Client]) -> None:
+    r = clients["school"].get("/receipts/nowhere/5122020121_x.html")
+    assert r.status_code == 404
+    assert "不存在，或不在您的账号范围内" in r.content.decode()
