@@ -176,18 +176,19 @@ def review(request: HttpRequest) -> HttpResponse:
         if year is None:
             raise Http404("没有这个年度")
         action = request.POST.get("action", "")
-        allowed = ("review",) if scope.can_review else ("approve", "reopen")
-        if action not in allowed:
+        if action not in ACTION_ZH or (action == "review" and not scope.can_review) or (action != "review" and not scope.can_approve):
             raise PermissionDenied("您的账号不能执行该操作。")
         reason = request.POST.get("reason", "").strip() or None
         if request.POST.get("all"):
             if action == "reopen":
                 raise PermissionDenied("重新开放须逐项进行。")
-            done = _act(request, scope, action, year, every=True, county=scope.code if scope.role == "county" else None, reason=reason)
+            # review: one's own 催报 list (the county's, or the city's own schools); approve: the whole city
+            done = _act(request, scope, action, year, every=True, county=scope.code if action == "review" else None, reason=reason)
         else:
             submitter = request.POST.get("submitter", "").strip()
             template = request.POST.get("template", "").strip()
-            if template not in TEMPLATES or not scope.covers(submitter, year):
+            allowed = scope.reviews(submitter, year) if action == "review" else scope.covers(submitter, year)
+            if template not in TEMPLATES or not allowed:
                 raise Http404("您的账号范围内没有这项报送")
             done = _act(request, scope, action, year, template=template, submitter=submitter, reason=reason)
         if done:
@@ -202,8 +203,10 @@ def review(request: HttpRequest) -> HttpResponse:
     # (the county's review) is not in it yet, and store.review.act decides what is allowed.
     rows = [r for r in _rows_in_scope(scope, year) if r["current_version"] is not None] if year is not None else []
     # what waits for this role first (as of the last run), the settled ones last
-    first = _COUNTY_FIRST if scope.can_review else _CITY_FIRST
+    first = _CITY_FIRST if scope.can_approve else _COUNTY_FIRST
     rows.sort(key=lambda r: first.index(r["status"]) if r["status"] in first else len(first))
+    for r in rows:
+        r["reviewable"] = r["submitter_code"] == scope.code or r["chased_by_code"] == scope.code
     return render(
         request,
         "portal/review.html",

@@ -114,9 +114,9 @@ def test_a_county_acting_outside_its_scope_gets_404_and_nothing_is_written(
 
 @pytest.mark.parametrize(
     ("who", "action", "status"),
-    [("school", "review", 403), ("finance", "review", 403), ("county", "approve", 403), ("county", "reopen", 403), ("city", "review", 403)],
+    [("school", "review", 403), ("finance", "review", 403), ("county", "approve", 403), ("county", "reopen", 403), ("city", "review", 404)],
 )
-def test_a_role_doing_what_it_may_not_is_refused(
+def test_a_role_doing_what_it_may_not_is_refused(  # the city reviews only its own list: a county's school is not on it
     portal_copy: Settings, clients: dict[str, Client], who: str, action: str, status: int
 ) -> None:
     before = _actions(portal_copy)
@@ -176,3 +176,23 @@ def test_the_city_sees_what_waits_for_it_first(portal: Settings, clients: dict[s
     rows = table_with(clients["city"].get("/review/?year=2024").content.decode(), "操作")
     assert (rows[0]["单位代码"], rows[0]["报表"], rows[0]["当前版本"], rows[0]["审批版本"]) == (LOCKED_SCHOOL, "在校生及学费收入", "2", "1")
     assert all(r["状态"] == "市局已审批锁定" for r in rows[1:])
+
+
+def test_the_city_reviews_its_own_schools_as_a_county_does(portal_copy: Settings, clients: dict[str, Client]) -> None:
+    """City-run schools are on nobody's list but the city's: the city reviews them, one or all."""
+    template = _template_of(portal_copy, CITY_RUN_IN_CHANGYI)
+    start = len(_actions(portal_copy))
+    _post(clients["city"], action="reopen", template=template, submitter=CITY_RUN_IN_CHANGYI, reason="学校申请更正")
+    _, page = _post(clients["city"], action="review", all="1")
+    assert f"已审核：{TEMPLATES[template].zh} {CITY_RUN_IN_CHANGYI} 2024 年度" in page
+    # the county where it stands may not review it
+    r = clients["county"].post("/review/", {"year": "2024", "action": "review", "template": template, "submitter": CITY_RUN_IN_CHANGYI})
+    assert r.status_code == 404
+    # review all: the reopened one, and the enrolment 吉林市旅游职业学校 (city-run too) corrected after the lock
+    assert sorted((a["action"], a["submitter_code"], a["template"], a["by_name"]) for a in _actions(portal_copy)[start:]) == sorted(
+        [
+            ("reopen", CITY_RUN_IN_CHANGYI, template, "市教育局 陈静（jls_jyj）"),
+            ("review", CITY_RUN_IN_CHANGYI, template, "市教育局 陈静（jls_jyj）"),
+            ("review", LOCKED_SCHOOL, "enrollment", "市教育局 陈静（jls_jyj）"),
+        ]
+    )

@@ -43,7 +43,7 @@ def test_the_city_covers_everything_and_finance_nothing(portal: Settings) -> Non
     for code in (CHANGYI_SCHOOL, CITY_RUN_IN_CHANGYI, CHUANYING, CITY, None, "9999999999"):
         assert CITY_SCOPE.covers(code)
         assert not FINANCE.covers(code)
-    assert (CITY_SCOPE.can_upload, CITY_SCOPE.can_review, CITY_SCOPE.can_approve) == (True, False, True)
+    assert (CITY_SCOPE.can_upload, CITY_SCOPE.can_review, CITY_SCOPE.can_approve) == (True, True, True)
     assert (FINANCE.can_upload, FINANCE.can_review, FINANCE.can_approve) == (False, False, False)
 
 
@@ -59,3 +59,10 @@ def test_scope_of_a_user(users: dict) -> None:  # type: ignore[type-arg]
 
     with pytest.raises(NoScope):
         scope_of(AnonymousUser())
+
+
+def test_each_reviews_its_own_list_only(portal: Settings) -> None:
+    assert COUNTY.reviews(CHANGYI_SCHOOL, 2024) and COUNTY.reviews(CHANGYI) and not COUNTY.reviews(CITY_RUN_IN_CHANGYI, 2024)
+    assert CITY_SCOPE.reviews(CITY_RUN_IN_CHANGYI, 2024) and CITY_SCOPE.reviews(CITY)
+    assert not CITY_SCOPE.reviews(CHANGYI_SCHOOL, 2024) and not CITY_SCOPE.reviews(CHANGYI)
+    assert not SCHOOL.reviews(CHANGYI_SCHOOL) and not FINANCE.reviews(CITY)

@@ -4,7 +4,7 @@
 |---------|---------------------------------------------------------------------------|
 | school  | its own school code                                                       |
 | county  | its own code, and every submitter on its 催报 list (``chased_by_code``)   |
-| city    | everything                                                                |
+| city    | everything (and reviews, as a county does, the list it chases itself)      |
 | finance | nothing to submit or review: read-only downloads                          |
 
 Which county a school belongs to is read from the published snapshot's
@@ -61,7 +61,15 @@ class Scope:
 
     @property
     def can_review(self) -> bool:
-        return self.role == "county"
+        """Counties review their list; the city reviews its own (city-run schools, its own
+        sheets), as ``vocwh review --all --county 220200`` does, and nobody else's."""
+        return self.role in ("county", "city")
+
+    def reviews(self, submitter_code: str | None, year: int | None = None) -> bool:
+        """Whether this user reviews ``submitter_code``: it is on the user's own 催报 list."""
+        if not submitter_code or not self.can_review:
+            return False
+        return submitter_code == self.code or self.code in chased_by(submitter_code, year)
 
     @property
     def can_approve(self) -> bool:
