@@ -32,7 +32,7 @@ os.environ.setdefault("VOCWH_QUIET_SECONDS", "0")
 from dagster_project.core.settings import DBT_PROJECT_DIR, PROJECT_ROOT, Settings
 from dagster_project.store.load import IngestReport, run_ingest
 from dagster_project.transform.build import build_args
-from dagster_project.transform.dbt_project import FIGURES, LATEST
+from dagster_project.transform.dbt_project import APPROVED, FIGURES, LATEST
 from tests.pg import PgServer, start_cluster
 
 Row = Sequence[Any]
@@ -188,6 +188,12 @@ class PublishedCity:
     settings: Settings
     work_dir: Path  # dbt targets and logs of the build, one folder per set of figures
 
+    @property
+    def received_warehouse(self) -> Path:
+        """The warehouse as the first ingest left it: every file of the sample received,
+        nothing reviewed or approved yet (for the clerk's commands; take a copy)."""
+        return self.work_dir / "received" / "warehouse.duckdb"
+
     def manifest(self, figures: str = LATEST) -> dict[str, Any]:
         """The manifest of one of the two builds (the approved one has its own parse)."""
         return json.loads((self.work_dir / figures / "target" / "manifest.json").read_text(encoding="utf-8"))
@@ -245,12 +251,15 @@ def run_dbt(args: list[str], warehouse_dir: Path, work_dir: Path) -> subprocess.
     return result
 
 
-def dbt_build_real(settings: Settings, work_dir: Path, figures: Sequence[str] = FIGURES) -> None:
+def dbt_build_real(settings: Settings, work_dir: Path, figures: Sequence[str] = FIGURES, select: dict[str, str] | None = None) -> None:
     """The real `dbt build` as the pipeline runs it: the latest figures, then the approved ones
     (``transform.build.build_args``), each with its own target folder ``work_dir/<figures>``.
-    Unit tests are not part of it: tests/test_dbt_marts.py runs them."""
+    Unit tests are not part of it: tests/test_dbt_marts.py runs them. ``select`` (figures ->
+    dbt selection) builds only what a test reads, with the data tests of those models only;
+    the approved build reads the seeds of the latest, so the latest selection names them."""
     for f in figures:
-        result = run_dbt(build_args(f), settings.warehouse_dir, work_dir / f)
+        args = build_args(f) if select is None else [*build_args(f, select[f]), "--indirect-selection", "cautious"]
+        result = run_dbt(args, settings.warehouse_dir, work_dir / f)
         assert result.returncode == 0, f"dbt build ({f}):\n" + result.stdout[-8000:] + result.stderr[-4000:]
 
 
@@ -260,6 +269,8 @@ def _build_published_city(root: Path) -> PublishedCity:
     _hostile_city(landing)
     settings = Settings.from_env(raw_dir=landing, warehouse_dir=root / "warehouse", pii_key=PUBLISH_PII_KEY)
     run_ingest(settings)
+    (root / "received").mkdir()
+    shutil.copy2(settings.warehouse_path, root / "received" / "warehouse.duckdb")  # closed: no WAL left
     # Issue 10: the city approves everything received, then one school corrects its 2024
     # enrolment after the lock, so the approved figures (what finance pays against) and the
     # latest differ in exactly one place.
@@ -268,6 +279,11 @@ def _build_published_city(root: Path) -> PublishedCity:
     run_ingest(settings)
     dbt_build_real(settings, root)
     return PublishedCity(settings, root)
+
+
+# What the review tests read: the round's status (latest figures) and the funding mart of the
+# approved figures, with the seeds both builds read.
+STATUS_AND_APPROVED_FUNDING = {LATEST: "resource_type:seed +submission_status", APPROVED: "+per_student_funding"}
 
 
 class SharedBuildFailed(RuntimeError):

@@ -16,7 +16,7 @@ from dagster_project.cli import main as vocwh
 from dagster_project.core.settings import Settings
 from dagster_project.publish.receipts import write_receipts
 from dagster_project.store.load import run_ingest
-from tests.conftest import SCHOOL_A, dbt_build_real, query, registry_rows, write_csv
+from tests.conftest import SCHOOL_A, STATUS_AND_APPROVED_FUNDING, dbt_build_real, query, registry_rows, write_csv
 
 pytestmark = pytest.mark.e2e
 
@@ -77,7 +77,7 @@ def test_reopen_keeps_the_approved_figures_until_the_city_approves_again(
     # not locked any more, but version 1 is still what finance pays against
     assert _state(env) == (1, 1, False, True)
     assert _approved_students(env) == [(1, 300)]
-    dbt_build_real(env, tmp_path / "dbt1")
+    dbt_build_real(env, tmp_path / "dbt1", select=STATUS_AND_APPROVED_FUNDING)
     assert _marts(env) == ("reopened", (1, 1), [(300,)])
 
     # the school corrects: the latest figures move, the approved ones stay; still reopened
@@ -103,7 +103,7 @@ def test_reopen_keeps_the_approved_figures_until_the_city_approves_again(
     assert vocwh(["approve", *COMMON, "--reason", "学校更正在校生人数"]) == 0
     assert _state(env) == (2, 2, True, False)
     assert _approved_students(env) == [(2, 310)]
-    dbt_build_real(env, tmp_path / "dbt2")
+    dbt_build_real(env, tmp_path / "dbt2", select=STATUS_AND_APPROVED_FUNDING)
     assert _marts(env) == ("approved", (2, 2), [(310,)])
 
 

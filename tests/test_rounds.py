@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ import pytest
 from dagster_project.cli import main as vocwh
 from dagster_project.core.settings import Settings
 from dagster_project.publish.reports import produce_receipts, produce_reports
-from tests.conftest import SCHOOL_A, SCHOOL_B, dbt_build_real, query, registry_rows, write_csv
+from tests.conftest import SCHOOL_A, SCHOOL_B, STATUS_AND_APPROVED_FUNDING, dbt_build_real, query, registry_rows, write_csv
 
 ENROLL_HEADER = ["年度", "学校标识码", "专业大类代码", "专业大类名称", "在校生数", "其中：职教高考班学生数", "学费收入（元）"]
 SCHOOL_C = "4122210003"  # 永吉县, county-run: sends only a rejected sheet
@@ -72,9 +73,9 @@ def _actions(settings: Settings) -> list[tuple]:
     return query(settings, "SELECT action, submitter_code, version, by_name, os_user, reason FROM audit.review_actions ORDER BY action_id")
 
 
-def _build(settings: Settings, work_dir: Path) -> None:
+def _build(settings: Settings, work_dir: Path, select: dict[str, str] | None = None) -> None:
     work_dir.mkdir()
-    dbt_build_real(settings, work_dir)
+    dbt_build_real(settings, work_dir, select=select)
 
 
 def _sheet_rows(ws: Any, key: str = "学校标识码", keep_all: bool = False) -> Any:
@@ -176,7 +177,7 @@ def test_a_round_from_open_to_correction_after_the_lock(env: Settings, tmp_path:
     assert "--reason is required to approve a revision" in capsys.readouterr().err
     assert vocwh(["approve", *common, "--submitter", SCHOOL_A, "--by", "市教育局 李强", "--reason", "学校更正在校生人数"]) == 0
     assert query(env, "SELECT version, sum(students) FROM approved.enrollment GROUP BY ALL") == [(2, 310)]
-    _build(env, tmp_path / "dbt2")
+    _build(env, tmp_path / "dbt2", select=STATUS_AND_APPROVED_FUNDING)  # what is read below
     assert _status(env)[SCHOOL_A] == ("approved", False, 2, 2, deadline)
     assert _enrolled(env, "per_student_funding_approved") == {SCHOOL_A: 310}
 
@@ -203,6 +204,25 @@ def test_a_round_from_open_to_correction_after_the_lock(env: Settings, tmp_path:
 DEFAULTS = {"--template": "enrollment", "--year": "2024", "--by": "市教育局 李强"}
 
 
+@pytest.fixture(scope="module")
+def a_round(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The warehouse of a round where A is approved, B received and C rejected (D sent
+    nothing), ingested once for the module; each case takes a copy."""
+    root = tmp_path_factory.mktemp("a_round")
+    settings = Settings.from_env(raw_dir=root / "raw", warehouse_dir=root / "wh", pii_key="test-key")
+    write_csv(settings.raw_dir / "名录.csv", registry_rows(extra=EXTRA_SCHOOLS))
+    _enrol(settings.raw_dir / "A.csv", SCHOOL_A, 300)
+    _enrol(settings.raw_dir / "B.csv", SCHOOL_B, 500)
+    _enrol(settings.raw_dir / "C.csv", SCHOOL_C, 30, exam=40)
+    _ingest(settings)
+    with pytest.MonkeyPatch.context() as mp:
+        for name, value in (("VOCWH_RAW_DIR", settings.raw_dir), ("VOCWH_WAREHOUSE_DIR", settings.warehouse_dir)):
+            mp.setenv(name, str(value))
+        mp.setenv("VOCWH_PII_KEY", "test-key")
+        assert vocwh(["approve", "--template", "enrollment", "--year", "2024", "--submitter", SCHOOL_A, "--by", "李强"]) == 0
+    return settings.warehouse_dir
+
+
 @pytest.mark.parametrize(
     ("action", "given", "message"),
     [
@@ -221,16 +241,11 @@ DEFAULTS = {"--template": "enrollment", "--year": "2024", "--by": "市教育局 
     ],
 )
 def test_bad_input_is_refused_and_changes_nothing(
-    env: Settings, action: str, given: dict[str, str | None], message: str, capsys: pytest.CaptureFixture[str]
+    env: Settings, a_round: Path, action: str, given: dict[str, str | None], message: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    raw = env.raw_dir
-    write_csv(raw / "名录.csv", registry_rows(extra=EXTRA_SCHOOLS))
-    _enrol(raw / "A.csv", SCHOOL_A, 300)
-    _enrol(raw / "B.csv", SCHOOL_B, 500)
-    _enrol(raw / "C.csv", SCHOOL_C, 30, exam=40)
-    _ingest(env)
-    assert vocwh(["approve", "--template", "enrollment", "--year", "2024", "--submitter", SCHOOL_A, "--by", "李强"]) == 0
+    shutil.copytree(a_round, env.warehouse_dir)
     before = _actions(env)
+    assert [a[:2] for a in before] == [("approve", SCHOOL_A)]
     capsys.readouterr()
 
     argv = [action]
