@@ -15,6 +15,7 @@ import re
 import zipfile
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -201,3 +202,31 @@ def test_the_upload_log_holds_no_id_number(landing: Path, clients: dict[str, Cli
     stored = "\n".join(f"{a.file_name} {a.reasons} {a.stored_as}" for a in attempts)
     assert "220202********5076" in stored and "人员类别" in stored
     assert not [i for i in [*AWARD_IDS, "220202200812115076"] if i in stored]
+
+
+def test_an_oversized_upload_is_measured_not_stored(
+    landing: Path, clients: dict[str, Client], settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the limit no byte reaches Django's temp-file handler (which would spool the
+    whole upload to disk): the size is counted and the file refused with its exact size."""
+    from django.core.files.uploadhandler import TemporaryFileUploadHandler
+
+    spooled: list[int] = []
+    original = TemporaryFileUploadHandler.receive_data_chunk
+
+    def spy(self: TemporaryFileUploadHandler, raw_data: bytes, start: int) -> Any:
+        spooled.append(len(raw_data))
+        return original(self, raw_data, start)
+
+    monkeypatch.setattr(TemporaryFileUploadHandler, "receive_data_chunk", spy)
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0  # every upload goes to a temp file
+    set_limits(settings, max_file_bytes=100_000)
+    status, page = post(clients["school"], "大文件.csv", b"x," * 1_500_000)
+    assert status == 422
+    assert "文件大小3000000字节，超出系统上限（100000字节），未读取。请拆分后重新报送 (file too large)" in page
+    assert sum(spooled) <= 100_000
+    assert files_under(tmp_path) == []
+    # under the limit the same handler gets the whole file
+    spooled.clear()
+    status, _ = post(clients["school"], AWARDS.name, AWARDS.read_bytes())
+    assert status == 200 and sum(spooled) == len(AWARDS.read_bytes())
