@@ -214,6 +214,14 @@ def check_file(
     return FileCheck(safe, size, f.file_hash, tuple(sheets), time.perf_counter() - started)
 
 
+def warm_up() -> None:
+    """Import Great Expectations before the first upload: about 5 s of the first check here
+    (tools/upload_timing.py: cold 10 s, warm 5 s for 2,000 rows). For a serving process to
+    call in a background thread at start; not at Django's setup, which ``vocwh user`` and the
+    tests also go through."""
+    import dagster_project.validate.runner  # noqa: F401
+
+
 def landing_path(raw_dir: Path, uploader_code: str, name: str, at: dt.datetime) -> Path:
     """Where an accepted file goes: ``<landing>/portal/<code>/<YYYYmmdd-HHMMSS>_<name>``. The
     time first keeps the name from starting with ``.`` or ``~$`` (which the scan skips), and
@@ -259,5 +267,6 @@ __all__ = [
     "mask_ids",
     "registry_in_snapshot",
     "sanitised_name",
+    "warm_up",
     "write_to_landing",
 ]
