@@ -3,7 +3,8 @@
 A run of ``dagster asset materialize`` on part of the sample city is made once; each case
 copies its warehouse, leaves it exactly as a run killed at a given moment leaves it
 (the states the fault probe of issue 13 found), runs the command again and checks the
-repair. Two runs are also started together, and one is killed with -9 for real.
+repair. Two runs are also started together, and one is killed with -9 for real (a class
+of its own, which pytest-xdist runs beside the rest; the first run is made once for both).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 
 import dagster as dg
 import duckdb
+import filelock
 import pytest
 
 from dagster_project.core import runlock
@@ -49,13 +51,14 @@ ENROLLMENT_2024 = "2024/市直/吉林电子信息职业技术学院/2024年在�
 class City:
     """A landing folder, a warehouse and a DAGSTER_HOME holding the shipped dagster.yaml."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, new: bool = True) -> None:
         self.root = root
         self.raw = root / "raw"
         self.wh = root / "wh"
         self.home = root / "dagster_home"
-        self.home.mkdir(parents=True, exist_ok=True)
-        shutil.copy(PROJECT_ROOT / "deploy" / "dagster.yaml", self.home / "dagster.yaml")
+        if new:
+            self.home.mkdir(parents=True, exist_ok=True)
+            shutil.copy(PROJECT_ROOT / "deploy" / "dagster.yaml", self.home / "dagster.yaml")
 
     def env(self, **extra: str) -> dict[str, str]:
         return {
@@ -128,15 +131,39 @@ def _dead_pid() -> int:
     return p.pid
 
 
-@pytest.fixture(scope="module")
-def first_run(tmp_path_factory: pytest.TempPathFactory) -> City:
-    city = City(tmp_path_factory.mktemp("first"))
+def _first_run(root: Path) -> None:
+    city = City(root)
     for part in PARTS:
         shutil.copytree(PROJECT_ROOT / "raw" / part, city.raw / part)
+    # run from a folder holding the checkout's project files, as a scheduler does from the
+    # checkout (test_the_run_keeps_its_history_in_its_own_dagster_home)
+    for name in ("pyproject.toml", "dagster.yaml"):
+        shutil.copy(PROJECT_ROOT / name, city.root / name)
     proc = city.run()
     assert proc.returncode == 0, _output(proc)[-4000:]
     assert city.snapshot_build() == city.current_build()
-    return city
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory: pytest.TempPathFactory) -> City:
+    """Made once per session: under pytest-xdist the module's tests run on both workers
+    (TestTwoRunsAndAKill), so the first worker to get here makes it while the other waits on
+    the lock, and both copy the same run. A failed run is not tried again."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    root, done, failed = shared / "crash_first_run", shared / "crash_first_run.done", shared / "crash_first_run.failed"
+    with filelock.FileLock(str(shared / "crash_first_run.lock")):
+        if failed.exists():
+            pytest.fail("the first run failed:\n" + failed.read_text(encoding="utf-8"))
+        if not done.exists():
+            shutil.rmtree(root, ignore_errors=True)
+            try:
+                _first_run(root)
+            except BaseException as e:
+                failed.write_text(f"{type(e).__name__}: {e}"[-12000:], encoding="utf-8")
+                raise
+            done.touch()
+    return City(root, new=False)
 
 
 @pytest.fixture
@@ -161,6 +188,16 @@ def _run_ids(home: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     monkeypatch.setenv("DAGSTER_HOME", str(home))
     with dg.DagsterInstance.get() as instance:
         return [r.run_id for r in instance.get_runs()]  # newest first
+
+
+def test_the_run_keeps_its_history_in_its_own_dagster_home(first_run: City, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Schedulers and the benchmark call ``dagster asset materialize`` with DAGSTER_HOME set:
+    that instance is used, and the checkout's dagster.yaml (history in ``.dagster/``) is not."""
+    assert (first_run.root / "dagster.yaml").is_file()
+    assert not (first_run.root / ".dagster").exists()
+    monkeypatch.setenv("DAGSTER_HOME", str(first_run.home))
+    with dg.DagsterInstance.get() as instance:
+        assert [r.status for r in instance.get_runs()] == [dg.DagsterRunStatus.SUCCESS]
 
 
 def test_a_run_with_nothing_new_rewrites_nothing(city: City, first_run: City, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -283,24 +320,6 @@ def test_a_second_run_exits_at_once_when_told_not_to_wait(city: City) -> None:
     assert city.outputs() == before
 
 
-def test_two_runs_started_together(tmp_path: Path) -> None:
-    """A fresh DAGSTER_HOME and warehouse: one run waits for the other, neither corrupts
-    anything (dbt's manifest, Dagster's storage), and the next run works."""
-    city = City(tmp_path)
-    for part in PARTS[:4]:
-        shutil.copytree(PROJECT_ROOT / "raw" / part, city.raw / part)
-    procs = [city.start() for _ in range(2)]
-    outs = [p.communicate(timeout=900)[0] for p in procs]
-    assert [p.returncode for p in procs] == [0, 0], [o[-3000:] for o in outs]
-    assert sum("another run is in progress" in o for o in outs) == 1
-    json.loads((city.wh / "dbt_target" / "manifest.json").read_text(encoding="utf-8"))
-    assert city.snapshot_build() == city.current_build()
-
-    proc = city.run()
-    assert proc.returncode == 0, _output(proc)[-4000:]
-    assert "nothing to build" in _output(proc)
-
-
 def _wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -310,31 +329,52 @@ def _wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def test_a_run_killed_with_minus_9_is_marked_failed_and_the_next_run_repairs(city: City, monkeypatch: pytest.MonkeyPatch) -> None:
-    from dagster._daemon.monitoring.run_monitoring import monitor_started_run
+class TestTwoRunsAndAKill:
+    """A class of its own so that pytest-xdist (``--dist loadscope`` takes a class as one
+    unit) runs it on the other worker: the module's runs of the pipeline share both cores."""
 
-    # a correction, so the killed run has real work in hand
-    original = (city.raw / ENROLLMENT_2024).read_bytes()
-    (city.raw / ENROLLMENT_2024).with_name("更正.csv").write_bytes(original.replace(b",1279,", b",1280,"))
-    monkeypatch.setenv("DAGSTER_HOME", str(city.home))
-    proc = city.start()
-    instance = dg.DagsterInstance.get()
+    def test_two_runs_started_together(self, tmp_path: Path) -> None:
+        """A fresh DAGSTER_HOME and warehouse: one run waits for the other, neither corrupts
+        anything (dbt's manifest, Dagster's storage), and the next run works."""
+        city = City(tmp_path)
+        for part in PARTS[:4]:
+            shutil.copytree(PROJECT_ROOT / "raw" / part, city.raw / part)
+        procs = [city.start() for _ in range(2)]
+        outs = [p.communicate(timeout=900)[0] for p in procs]
+        assert [p.returncode for p in procs] == [0, 0], [o[-3000:] for o in outs]
+        assert sum("another run is in progress" in o for o in outs) == 1
+        json.loads((city.wh / "dbt_target" / "manifest.json").read_text(encoding="utf-8"))
+        assert city.snapshot_build() == city.current_build()
 
-    def started() -> bool:
-        return bool(instance.get_run_records(dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED])))
+        proc = city.run()
+        assert proc.returncode == 0, _output(proc)[-4000:]
+        assert "nothing to build" in _output(proc)
 
-    _wait_for(lambda: started() or proc.poll() is not None, 300, "the run to start")
-    assert proc.poll() is None, "the run ended before it could be killed"
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.communicate(timeout=60)
+    def test_a_run_killed_with_minus_9_is_marked_failed_and_the_next_run_repairs(self, city: City, monkeypatch: pytest.MonkeyPatch) -> None:
+        from dagster._daemon.monitoring.run_monitoring import monitor_started_run
 
-    record = instance.get_run_records(dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED]))[0]
-    monitor_started_run(instance, None, record, logging.getLogger("test"))  # type: ignore[arg-type]
-    run = instance.get_run_by_id(record.dagster_run.run_id)
-    assert run is not None and run.status == dg.DagsterRunStatus.FAILURE
+        # a correction, so the killed run has real work in hand
+        original = (city.raw / ENROLLMENT_2024).read_bytes()
+        (city.raw / ENROLLMENT_2024).with_name("更正.csv").write_bytes(original.replace(b",1279,", b",1280,"))
+        monkeypatch.setenv("DAGSTER_HOME", str(city.home))
+        proc = city.start()
+        instance = dg.DagsterInstance.get()
 
-    proc2 = city.run()
-    assert proc2.returncode == 0, _output(proc2)[-4000:]
-    assert city.temp_files() == []
-    assert city.snapshot_build() == city.current_build()
-    assert city.snapshot_matches_marts("per_student_funding")
+        def started() -> bool:
+            return bool(instance.get_run_records(dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED])))
+
+        _wait_for(lambda: started() or proc.poll() is not None, 300, "the run to start")
+        assert proc.poll() is None, "the run ended before it could be killed"
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate(timeout=60)
+
+        record = instance.get_run_records(dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED]))[0]
+        monitor_started_run(instance, None, record, logging.getLogger("test"))  # type: ignore[arg-type]
+        run = instance.get_run_by_id(record.dagster_run.run_id)
+        assert run is not None and run.status == dg.DagsterRunStatus.FAILURE
+
+        proc2 = city.run()
+        assert proc2.returncode == 0, _output(proc2)[-4000:]
+        assert city.temp_files() == []
+        assert city.snapshot_build() == city.current_build()
+        assert city.snapshot_matches_marts("per_student_funding")
