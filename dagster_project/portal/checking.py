@@ -16,6 +16,7 @@ import datetime as dt
 import hashlib
 import os
 import re
+import threading
 import time
 import unicodedata
 from collections.abc import Callable
@@ -51,6 +52,9 @@ MAX_NAME_CHARS = 60
 # Checks for a checksum-shaped ID number anywhere in a reason: the upload log keeps none unmasked.
 _ID_SHAPE = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
 _UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
+# One check at a time per process: the GX context and its cached suites are built lazily and
+# were written for ingestion's single thread (two first uploads at once would both add them).
+_VALIDATING = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -185,13 +189,14 @@ def check_file(
     # As a run does: the registry first, the rest checked against the registry as it then stands.
     holdings = Holdings()
     params = reference_lists(registry, [])
-    for key in LOAD_ORDER:
-        batch = [o for o in outcomes if o.template is not None and o.template.key == key]
-        if batch:
-            validate_batch(key, batch, params)
-            decide_sheets(batch, holdings, limits.max_reasons)
-        if key == "school_registry":
-            params = reference_lists(registry, batch)
+    with _VALIDATING:
+        for key in LOAD_ORDER:
+            batch = [o for o in outcomes if o.template is not None and o.template.key == key]
+            if batch:
+                validate_batch(key, batch, params)
+                decide_sheets(batch, holdings, limits.max_reasons)
+            if key == "school_registry":
+                params = reference_lists(registry, batch)
     sheets = []
     for o in outcomes:
         status, reasons = ("ignored" if o.empty_sheet else o.status), list(o.reasons)
