@@ -7,7 +7,9 @@ The registry the checks run against is given as the sample's 2024 registry lists
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +26,7 @@ from dagster_project.portal.checking import (
     sanitised_name,
     write_to_landing,
 )
+from tests.conftest import REGISTRY_HEADER, write_xlsx
 
 SCHOOL = "5122020113"  # 吉林市昌邑区职业高级中学, 昌邑区
 OTHER_SCHOOL = "5122020121"  # 吉林市船营区职业高级中学
@@ -160,3 +163,42 @@ def test_id_numbers_anywhere_in_a_reason_are_masked() -> None:
 def test_the_page_promises_the_sensors_own_interval() -> None:
     source = (PROJECT_ROOT / "dagster_project/defs/sensors.py").read_text(encoding="utf-8")
     assert re.findall(r"minimum_interval_seconds=(\d+)", source) == [str(SENSOR_INTERVAL_SECONDS)]
+
+
+def test_a_registry_in_the_same_workbook_is_checked_first_and_replaces_its_year(tmp_path: Path) -> None:
+    """As a run does: the 2024 registry sheet of the city's workbook replaces the published 2024
+    list, and the workbook's other sheets are checked against it."""
+    new_school = "5122029999"
+    registry = [REGISTRY_HEADER, [2024, new_school, "吉林市新开职业学校", "220202", "中职", "县属", "否"]]
+    lines = list(csv.reader(io.StringIO(AWARDS.read_text(encoding="gb18030"))))
+    awards = [lines[0], *[[new_school if c == SCHOOL else c for c in row] for row in lines[1:10]]]
+    both = write_xlsx(tmp_path / "both.xlsx", {"名录": registry, "获奖": awards}).read_bytes()
+    alone = write_xlsx(tmp_path / "alone.xlsx", {"获奖": awards}).read_bytes()
+    city = check_file("both.xlsx", both, Limits(), REGISTRY_2024, lambda code, year: True)
+    assert city.accepted and [(s.template.key, s.rows, s.verdict) for s in city.sheets] == [  # type: ignore[union-attr]
+        ("school_registry", 1, PASSED),
+        ("competition_awards", 9, PASSED),
+    ]
+    without = check_file("alone.xlsx", alone, Limits(), REGISTRY_2024, lambda code, year: True)
+    assert not without.accepted
+    assert without.sheets[0].reasons[0] == (
+        f"第2行 学校标识码(school_code)：不在该年度职业院校名录中，请核对学校标识码（名录由市教育局报送）（填写的是「{new_school}」）"
+    )
+    # the school's own 2024 awards beside a registry that no longer lists it: rejected
+    lines_old = [lines[0], *lines[1:10]]
+    old = write_xlsx(tmp_path / "old.xlsx", {"名录": registry, "获奖": lines_old}).read_bytes()
+    assert not check_file("old.xlsx", old, Limits(), REGISTRY_2024, lambda code, year: True).accepted
+    # a school may not send the registry: it is the city's (fixed submitter 220200)
+    school = check_file("both.xlsx", both, Limits(), REGISTRY_2024, only(new_school))
+    assert (
+        school.sheets[0].reasons[0]
+        == "表中报送单位代码 220200 不属于您的账号，请只报送本单位（本账号负责范围）的数据 (submitter outside your account)"
+    )
+
+
+def test_the_timing_tools_sheet_is_a_valid_award_sheet() -> None:
+    """tools/upload_timing.py measures an accepted sheet (a few rows here; the tool asserts it too)."""
+    from tools.upload_timing import award_sheet
+
+    result = check_file("获奖名单.xlsx", award_sheet(30), Limits(), REGISTRY_2024, only(SCHOOL))
+    assert result.accepted and result.sheets[0].rows == 30
