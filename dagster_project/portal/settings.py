@@ -101,6 +101,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "dagster_project.portal.urls"
+# The pages carry their styles inline and serve no static files; Django's test servers still need a prefix.
+STATIC_URL = "static/"
 WSGI_APPLICATION = "dagster_project.portal.wsgi.application"
 
 TEMPLATES = [
