@@ -269,7 +269,7 @@ def test_schemas_of_the_two_builds(con: duckdb.DuckDBPyConnection) -> None:
         ("staging", "VIEW"), ("intermediate", "VIEW"), ("marts", "BASE TABLE"), ("seeds", "BASE TABLE"),
         ("restricted", "BASE TABLE"),  # names for the payout audit: never in the snapshot
         ("approved_staging", "VIEW"), ("approved_intermediate", "VIEW"), ("approved_marts", "BASE TABLE"),
-        ("approved_audit", "BASE TABLE"), ("reports", "VIEW"),
+        ("approved_audit", "BASE TABLE"), ("reports", "BASE TABLE"),
     }  # fmt: skip
     schemas = {r[0] for r in con.execute("SELECT schema_name FROM information_schema.schemata").fetchall()}
     assert not any(s.startswith("main_") for s in schemas), schemas
