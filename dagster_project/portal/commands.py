@@ -46,8 +46,6 @@ def serve(host: str, port: int, threads: int = 4) -> None:
     setup()
     from gunicorn.app.base import BaseApplication
 
-    from dagster_project.portal.wsgi import application
-
     class _Portal(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
             for key, value in {
@@ -61,6 +59,11 @@ def serve(host: str, port: int, threads: int = 4) -> None:
                 self.cfg.set(key, value)
 
         def load(self) -> Any:
+            # Imported in the worker, after gunicorn's fork: the module starts a warm-up thread
+            # importing Great Expectations, and a fork in the middle of an import would leave the
+            # worker a module lock held by a thread it does not have.
+            from dagster_project.portal.wsgi import application
+
             return application
 
     print(f"门户已启动 portal serving on http://{host}:{port}/ (Ctrl-C to stop)", file=sys.stderr)
