@@ -55,6 +55,9 @@ def serve(host: str, port: int, threads: int = 4) -> None:
                 "threads": threads,
                 "accesslog": "-",
                 "timeout": 120,
+                # gunicorn's control socket lives in the home folder, one per user: two portals
+                # (two warehouses) on one machine would fight over it, and nothing here uses it.
+                "control_socket_disable": True,
             }.items():
                 self.cfg.set(key, value)
 
