@@ -324,6 +324,17 @@ def published_city(tmp_path_factory: pytest.TempPathFactory) -> PublishedCity:
         pytest.fail(str(e))
 
 
+@pytest.fixture(scope="module")
+def con(published_city: PublishedCity) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The shared build's working database, read-only: the latest and the approved figures,
+    the reports and the audit tables as the sample city's runs left them."""
+    c = duckdb.connect(str(published_city.settings.warehouse_path), read_only=True)
+    try:
+        yield c
+    finally:
+        c.close()
+
+
 _background: list[subprocess.Popen[bytes]] = []
 
 

@@ -18,22 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import pytest
 
 from dagster_project.core.settings import DBT_PROJECT_DIR
 from dagster_project.transform.dbt_project import APPROVED, FIGURES, LATEST, dbt_vars
 from tests.conftest import FORMULA_NAME, HOSTILE, HOSTILE_SCHOOL, PEOPLE_2025, PublishedCity, hmac_key, run_dbt
 
 D = Decimal
-
-
-@pytest.fixture(scope="module")
-def con(published_city: PublishedCity) -> Any:
-    c = duckdb.connect(str(published_city.settings.warehouse_path), read_only=True)
-    try:
-        yield c
-    finally:
-        c.close()
 
 
 def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:

@@ -15,7 +15,6 @@ import re
 import shutil
 import statistics
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -25,15 +24,6 @@ from dagster_project.publish.finance import BODY_PT, MIN_PRINT_PT, paper_for, sh
 from tests.conftest import LOCKED_SCHOOL, PublishedCity
 
 LEGIBLE_PT = 8.0
-
-
-@pytest.fixture(scope="module")
-def con(published_city: PublishedCity) -> Iterator[duckdb.DuckDBPyConnection]:
-    c = duckdb.connect(str(published_city.settings.warehouse_path), read_only=True)
-    try:
-        yield c
-    finally:
-        c.close()
 
 
 def test_every_sheet_has_a_paper_that_keeps_it_legible(published_city: PublishedCity) -> None:

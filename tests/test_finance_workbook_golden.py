@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +32,6 @@ import pytest
 from dagster_project.core.templates import TEMPLATES
 from dagster_project.publish.common import _choice_spec
 from dagster_project.publish.finance import write_finance_workbook
-from tests.conftest import PublishedCity
 
 GOLDEN = Path(__file__).parent / "data" / "finance_workbook_golden.json"
 YEARS = (2023, 2024, 2025)
@@ -86,15 +84,6 @@ def dump_workbook(path: Path) -> dict[str, Any]:
             "cells": cells,
         }
     return {"sheetnames": wb.sheetnames, "sheets": sheets}
-
-
-@pytest.fixture(scope="module")
-def con(published_city: PublishedCity) -> Iterator[duckdb.DuckDBPyConnection]:
-    c = duckdb.connect(str(published_city.settings.warehouse_path), read_only=True)
-    try:
-        yield c
-    finally:
-        c.close()
 
 
 @pytest.mark.parametrize("year", YEARS)

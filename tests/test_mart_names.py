@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterator
 
 import duckdb
 import pytest
@@ -15,7 +14,7 @@ import pytest
 from dagster_project.core.settings import DBT_PROJECT_DIR, Settings
 from dagster_project.publish.snapshot import publish_snapshot
 from dagster_project.transform.dbt_project import mart_models
-from tests.conftest import LOCKED_SCHOOL, LOCKED_SCHOOL_LATEST_STUDENTS, PublishedCity
+from tests.conftest import LOCKED_SCHOOL, LOCKED_SCHOOL_LATEST_STUDENTS
 
 # The marts with a school or county code, and what the issue asks of each: every school-grain
 # mart names its school and county, the county-grain ones their county.
@@ -34,15 +33,6 @@ COUNTY_MARTS = ("county_funding_tilt", "submission_status")
 # are generated for every mart (dbt/models/approval), and policy_indicators, whose scope_code
 # is a school, a county or the city.
 NOT_YET = ("approval_differences",)
-
-
-@pytest.fixture(scope="module")
-def con(published_city: PublishedCity) -> Iterator[duckdb.DuckDBPyConnection]:
-    c = duckdb.connect(str(published_city.settings.warehouse_path), read_only=True)
-    try:
-        yield c
-    finally:
-        c.close()
 
 
 def seed_counties() -> dict[str, str]:

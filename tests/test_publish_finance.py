@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
@@ -31,19 +30,9 @@ from tests.conftest import (
     LOCKED_SCHOOL_APPROVED_STUDENTS,
     LOCKED_SCHOOL_LATEST_STUDENTS,
     PEOPLE_2025,
-    PublishedCity,
 )
 
 YEARS = (2023, 2024, 2025)
-
-
-@pytest.fixture(scope="module")
-def con(published_city: PublishedCity) -> Iterator[duckdb.DuckDBPyConnection]:
-    c = duckdb.connect(str(published_city.settings.warehouse_path), read_only=True)
-    try:
-        yield c
-    finally:
-        c.close()
 
 
 @pytest.fixture(scope="module")

@@ -6,26 +6,16 @@ with its deliberately bad files, a correction and a duplicate, plus a hostile 20
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from dagster_project.publish.receipts import parse_reason, select_batch, write_receipts
-from tests.conftest import HOSTILE_SCHOOL, HTML_SCHOOL, LOCKED_SCHOOL, PublishedCity
+from tests.conftest import HOSTILE_SCHOOL, HTML_SCHOOL, LOCKED_SCHOOL
 
 HEALTH = "5122020062"  # 吉林市卫生学校
 FIRST_VOC_HS = "5122020087"  # 吉林市第一职业高级中学, corrected its 2024 enrollment (raw/2025-03-更正)
-
-
-@pytest.fixture(scope="module")
-def con(published_city: PublishedCity) -> Iterator[duckdb.DuckDBPyConnection]:
-    c = duckdb.connect(str(published_city.settings.warehouse_path), read_only=True)
-    try:
-        yield c
-    finally:
-        c.close()
 
 
 @pytest.fixture(scope="module")

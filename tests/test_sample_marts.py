@@ -16,7 +16,6 @@ counted once, rejected files left out of a year's total, one event written sever
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -35,16 +34,6 @@ CORRECTED_FILE = "2025-03-更正/吉林市第一职业高级中学/2024年在校
 FIRST_VOC_HS = "5122020087"  # 吉林市第一职业高级中学, county 220202 (row 10)
 AGRI_TECH = "5122020106"  # 吉林市农业职业技术学校, county 220203 (row 12)
 HEALTH = "5122020062"  # 吉林市卫生学校, county 220202 (row 6)
-
-
-@pytest.fixture(scope="module")
-def con(published_city: PublishedCity) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The shared build's latest figures (the sample as committed, correction included)."""
-    c = duckdb.connect(str(published_city.settings.warehouse_path), read_only=True)
-    try:
-        yield c
-    finally:
-        c.close()
 
 
 @pytest.fixture(scope="module")
