@@ -290,24 +290,30 @@ class SharedBuildFailed(RuntimeError):
     pass
 
 
-def shared_city(shared: Path) -> PublishedCity:
-    """published_city in ``shared`` (the session's temp folder, above each xdist worker's),
-    built by the first process to get here; the others wait on the file lock, then read the
-    same warehouse (read-only connections may share a DuckDB file across processes). A failed
-    build is not tried again: every later caller gets its error."""
-    root, done, failed = shared / "published_city", shared / "published_city.done", shared / "published_city.failed"
-    with filelock.FileLock(str(shared / "published_city.lock")):
+def made_once(shared: Path, name: str, make: Callable[[Path], object]) -> Path:
+    """``shared / name``, made by ``make`` in the first process to get here (the session's
+    temp folder is above each xdist worker's); the others wait on the file lock, then use the
+    same folder. A failure is not tried again: every later caller gets its error."""
+    root, done, failed = shared / name, shared / f"{name}.done", shared / f"{name}.failed"
+    with filelock.FileLock(str(shared / f"{name}.lock")):
         if failed.exists():
-            raise SharedBuildFailed("published_city failed to build:\n" + failed.read_text(encoding="utf-8"))
+            raise SharedBuildFailed(f"{name} failed to build:\n" + failed.read_text(encoding="utf-8"))
         if not done.exists():
             shutil.rmtree(root, ignore_errors=True)
             root.mkdir()
             try:
-                _build_published_city(root)
+                make(root)
             except BaseException as e:
                 failed.write_text(f"{type(e).__name__}: {e}"[-12000:], encoding="utf-8")
                 raise
             done.touch()
+    return root
+
+
+def shared_city(shared: Path) -> PublishedCity:
+    """published_city in ``shared``, built once for all workers (read-only connections may
+    share a DuckDB file across processes)."""
+    root = made_once(shared, "published_city", _build_published_city)
     return PublishedCity(Settings.from_env(raw_dir=root / "raw", warehouse_dir=root / "warehouse", pii_key=PUBLISH_PII_KEY), root)
 
 

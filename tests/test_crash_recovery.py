@@ -23,13 +23,13 @@ from typing import Any
 
 import dagster as dg
 import duckdb
-import filelock
 import pytest
 
 from dagster_project.core import runlock
 from dagster_project.core.settings import PROJECT_ROOT
 from dagster_project.publish.common import page_records
 from dagster_project.publish.finance import workbook_records
+from tests.conftest import SharedBuildFailed, made_once
 
 pytestmark = pytest.mark.e2e
 
@@ -151,18 +151,10 @@ def first_run(tmp_path_factory: pytest.TempPathFactory) -> City:
     the lock, and both copy the same run. A failed run is not tried again."""
     base = tmp_path_factory.getbasetemp()
     shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-    root, done, failed = shared / "crash_first_run", shared / "crash_first_run.done", shared / "crash_first_run.failed"
-    with filelock.FileLock(str(shared / "crash_first_run.lock")):
-        if failed.exists():
-            pytest.fail("the first run failed:\n" + failed.read_text(encoding="utf-8"))
-        if not done.exists():
-            shutil.rmtree(root, ignore_errors=True)
-            try:
-                _first_run(root)
-            except BaseException as e:
-                failed.write_text(f"{type(e).__name__}: {e}"[-12000:], encoding="utf-8")
-                raise
-            done.touch()
+    try:
+        root = made_once(shared, "crash_first_run", _first_run)
+    except SharedBuildFailed as e:
+        pytest.fail(str(e))
     return City(root, new=False)
 
 
