@@ -13,10 +13,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from dagster_project.core.files import temp_owner
 from dagster_project.portal.accounts.scope import Scope
 from dagster_project.portal.snapshot import vocwh_settings
+from dagster_project.publish.receipts import receipt_submitter
 
-UNIDENTIFIED = "unidentified"  # publish.receipts.UNIDENTIFIED (a string, not imported: portal reads files)
 # A batch folder and a receipt name are one path segment each: nothing that climbs out.
 _SEGMENT = re.compile(r"^[^/\\\x00]+$")
 
@@ -38,17 +39,11 @@ def receipts_dir() -> Path:
     return vocwh_settings().reports_dir / "receipts"
 
 
-def _code(name: str) -> str | None:
-    stem = Path(name).stem
-    code = stem.split("_", 1)[0]
-    return None if code == UNIDENTIFIED else code
-
-
 def _receipt(batch_dir: Path, f: Path) -> Receipt:
     return Receipt(
         batch=batch_dir.name,
         name=f.name,
-        submitter_code=_code(f.name),
+        submitter_code=receipt_submitter(f.name),
         written_at=dt.datetime.fromtimestamp(f.stat().st_mtime, tz=dt.UTC),
         path=f,
     )
@@ -64,7 +59,7 @@ def receipts_for(scope: Scope, limit: int = 50) -> list[Receipt]:
         if not batch_dir.is_dir() or batch_dir.is_symlink():
             continue
         for f in batch_dir.glob("*.html"):
-            if ".tmp-" in f.name or not f.is_file():
+            if temp_owner(f) is not None or not f.is_file():
                 continue
             r = _receipt(batch_dir, f)
             if scope.covers(r.submitter_code):
@@ -78,7 +73,7 @@ def find_receipt(scope: Scope, batch: str, name: str) -> Receipt | None:
     is the scope's; None otherwise (the view answers 404 alike, so nobody learns which)."""
     if not (_SEGMENT.match(batch) and _SEGMENT.match(name)) or batch in (".", "..") or name in (".", ".."):
         return None
-    if not name.endswith(".html") or ".tmp-" in name:
+    if not name.endswith(".html") or temp_owner(Path(name)) is not None:
         return None
     root = receipts_dir().resolve()
     path = root / batch / name

@@ -33,6 +33,15 @@ from dagster_project.publish.rounds import owed_rows
 
 UNIDENTIFIED = "unidentified"
 
+
+def receipt_submitter(file_name: str) -> str | None:
+    """The submitter a receipt file is addressed to, read back from the name ``write_receipts``
+    gives it (``<code>_<name>.html``, ``<code>.html``); None for the unattributed files' receipt,
+    which goes to the city. The portal reads receipts in place and scopes them by this."""
+    code = Path(file_name).stem.split("_", 1)[0]
+    return None if code == UNIDENTIFIED else code
+
+
 STATUS_ZH: dict[str, str] = {
     "loaded": "已入库",
     "superseded": "已入库，已被更正版本替代",
