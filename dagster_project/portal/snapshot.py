@@ -21,15 +21,6 @@ from dagster_project.core.settings import Settings
 
 Row = dict[str, Any]
 
-STATUS_ZH = {
-    "missing": "未报送",
-    "rejected": "被退回",
-    "received": "已收到，待县区审核",
-    "reviewed": "县区已审核，待市局审批",
-    "approved": "市局已审批锁定",
-    "revision_pending": "锁定后收到修订版本，待审批",
-    "reopened": "市局已重新开放",
-}
 # What the 催报 list holds: the rounds nothing usable arrived for (as rpt_finance__outstanding).
 OWED = ("missing", "rejected")
 
@@ -106,7 +97,7 @@ def years() -> list[int]:
 
 
 def status_rows(year: int) -> list[Row]:
-    """Every round of the year from ``submission_status``, with the status in words."""
+    """Every round of the year from ``submission_status`` (its ``status_zh`` is the status in words)."""
     with open_snapshot() as con:
         rows = _rows(
             con,
@@ -116,8 +107,6 @@ def status_rows(year: int) -> list[Row]:
             "WHERE s.year = ? ORDER BY s.chased_by_code, s.submitter_code, s.template",
             [year],
         )
-    for r in rows:
-        r["status_zh"] = STATUS_ZH.get(r["status"], r["status"])
     return rows
 
 

@@ -53,6 +53,18 @@ select
             else 'received'
         end as {{ dbt.type_string() }}
     ) as status,
+    -- the status in the words every output uses (the portal, the 催报 sheet and page, receipts)
+    cast(
+        case
+            when current_submission_id is null and rejected_sheets > 0 then '已退回，待重新报送'
+            when current_submission_id is null then '未报送'
+            when locked and approved_submission_id = current_submission_id then '市局已审批锁定'
+            when locked then '锁定后收到修订版本，待审批'
+            when reopened then '市局已重新开放'
+            when reviewed then '县区已审核，待市局审批'
+            else '已收到，待县区审核'
+        end as {{ dbt.type_string() }}
+    ) as status_zh,
     cast(
         case
             when first_accepted_at is not null then cast(first_accepted_at as date) > deadline

@@ -30,6 +30,7 @@ owed as (
         cast(null as varchar) as county_code,
         cast(null as varchar) as chased_by_code,
         cast(null as varchar) as status,
+        cast(null as varchar) as status_zh,
         cast(null as boolean) as is_late,
         cast(null as date) as opens_on,
         cast(null as date) as deadline
@@ -45,7 +46,7 @@ select
     o.template_zh,
     o.submitter_code,
     coalesce(ns.school_name, nl.school_name, sc.county_name, '') as submitter_name,
-    case o.status when 'missing' then '未报送' when 'rejected' then '已退回，待重新报送' else o.status end as status_zh,
+    o.status_zh,
     cast(o.deadline as varchar) as deadline,
     o.is_late,
     o.template,
