@@ -45,3 +45,44 @@ def test_uniqueness_and_part_whole_rules_are_in_their_suites() -> None:
     }
     partnership = json.loads(suite_path("partnership_income").read_text(encoding="utf-8"))
     assert any(e["type"] == "expect_column_values_to_be_valid_cn_credit_code" for e in partnership["expectations"])
+
+
+def test_the_faster_gx_helpers_return_what_gx_returns_for_every_committed_expectation() -> None:
+    """validate/gx_speed.py replaces three of GX's helpers with copies that read an
+    expectation's configuration once; on every expectation of every suite they must give
+    what GX's own give (a GX upgrade that changes its helpers fails here)."""
+    import great_expectations as gx
+    from great_expectations.expectations.expectation import Expectation
+
+    from dagster_project.validate import gx_speed, runner  # noqa: F401  (runner installs them)
+    from dagster_project.validate.suites import load_suite_dict
+
+    assert {name: getattr(Expectation, name) for name in gx_speed.FASTER} == gx_speed.FASTER
+    compared = 0
+    for key in TEMPLATES:
+        for e in gx.ExpectationSuite(**load_suite_dict(key)).expectations:
+            for name in ("_get_domain_kwargs", "_get_success_kwargs"):
+                assert gx_speed.FASTER[name](e) == gx_speed.ORIGINAL[name](e), (key, e.type, name)
+            for k in (*e.domain_keys, *e.success_keys, "result_format", "row_condition", "not_a_field"):
+                assert gx_speed.FASTER["_get_success_kwarg"](e, k, "d") == gx_speed.ORIGINAL["_get_success_kwarg"](e, k, "d")
+            compared += 1
+    assert compared > 300
+
+
+def test_a_row_condition_is_filtered_once_per_validation_and_by_gx_outside_one() -> None:
+    import pandas as pd
+    from great_expectations.execution_engine import PandasExecutionEngine
+
+    from dagster_project.validate import gx_speed, runner  # noqa: F401
+
+    frame = pd.DataFrame({"a": [1, None, 3], "a__raw": ["1", None, "x"]})
+    condition = {"type": "pass_through", "pass_through_filter": "`a__raw`.notnull()"}
+    engine = PandasExecutionEngine()
+    outside = engine._apply_row_condition_filter(frame, condition, {"condition_parser": "pandas"})
+    assert outside is not engine._apply_row_condition_filter(frame, condition, {"condition_parser": "pandas"})
+    with gx_speed.one_validation():
+        first = engine._apply_row_condition_filter(frame, condition, {"condition_parser": "pandas"})
+        assert engine._apply_row_condition_filter(frame, condition, {"condition_parser": "pandas"}) is first
+        other = frame.copy()
+        assert engine._apply_row_condition_filter(other, condition, {"condition_parser": "pandas"}) is not first
+    assert first.index.tolist() == outside.index.tolist() == [0, 2]

@@ -28,8 +28,10 @@ from dagster_project.core.pii import mask_id
 from dagster_project.core.templates import T, Template
 from dagster_project.core.values import word_key
 from dagster_project.ingest.parse import ParsedSheet
-from dagster_project.validate import gx_custom  # noqa: F401  (registers the custom expectations)
+from dagster_project.validate import gx_custom, gx_speed  # noqa: F401  (gx_custom registers the custom expectations)
 from dagster_project.validate.suites import load_suite_dict
+
+gx_speed.install()
 
 for _name in ("great_expectations", "great_expectations.data_context.types.base"):
     logging.getLogger(_name).setLevel(logging.ERROR)
@@ -149,9 +151,10 @@ def validate(template: Template, sheets: list[ParsedSheet], parameters: dict[str
     # a submitter that may be a school or a county (publicity_events) is checked against both lists
     parameters = {**parameters, "known_units": [*parameters.get("registered_school_years", []), *parameters.get("known_counties", [])]}
     batch_def, suite = _batch_definition_and_suite(template.key)
-    result = batch_def.get_batch(batch_parameters={"dataframe": frame}).validate(
-        suite, result_format={"result_format": "COMPLETE"}, expectation_parameters=parameters
-    )
+    with gx_speed.one_validation():
+        result = batch_def.get_batch(batch_parameters={"dataframe": frame}).validate(
+            suite, result_format={"result_format": "COMPLETE"}, expectation_parameters=parameters
+        )
     order = {c.key: i for i, c in enumerate(template.columns)}
     row_reasons: list[list[tuple[int, int, str]]] = [[] for _ in sheets]
     # Cells already reported: rules over several columns stay quiet about them, so a
