@@ -37,9 +37,7 @@ from great_expectations.expectations.expectation import Expectation
 
 log = logging.getLogger("great_expectations.expectations.expectation")
 
-ORIGINAL = {
-    name: getattr(Expectation, name) for name in ("_get_success_kwarg", "_get_domain_kwargs", "_get_success_kwargs")
-}
+ORIGINAL = {name: getattr(Expectation, name) for name in ("_get_success_kwarg", "_get_domain_kwargs", "_get_success_kwargs")}
 
 
 def _get_success_kwarg(self: Expectation, key: str, default: Any = None) -> Any:
