@@ -461,6 +461,7 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
 SLOW_FIXTURES = {"built", "published_city", "city_copy", "pg_server"}
 SLOW_TESTS = {
     "test_definitions_load_as_one_graph",
+    "test_postgres_is_declared_only_when_configured",  # loads the definitions twice (two dbt parses each on a fresh checkout)
     "test_province_scale",
     "test_same_seed_same_bytes",
     "test_one_event_however_written_counts_once_through_dbt",  # a real dbt build
