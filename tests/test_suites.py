@@ -48,7 +48,7 @@ def test_uniqueness_and_part_whole_rules_are_in_their_suites() -> None:
 
 
 def test_the_faster_gx_helpers_return_what_gx_returns_for_every_committed_expectation() -> None:
-    """validate/gx_speed.py replaces three of GX's helpers with copies that read an
+    """validate/gx_speed.py replaces four of GX's helpers with copies that read an
     expectation's configuration once; on every expectation of every suite they must give
     what GX's own give (a GX upgrade that changes its helpers fails here)."""
     import great_expectations as gx
@@ -61,8 +61,10 @@ def test_the_faster_gx_helpers_return_what_gx_returns_for_every_committed_expect
     compared = 0
     for key in TEMPLATES:
         for e in gx.ExpectationSuite(**load_suite_dict(key)).expectations:
-            for name in ("_get_domain_kwargs", "_get_success_kwargs"):
+            for name in ("_get_domain_kwargs", "_get_success_kwargs", "_get_runtime_kwargs"):
                 assert gx_speed.FASTER[name](e) == gx_speed.ORIGINAL[name](e), (key, e.type, name)
+            runtime = {"result_format": {"result_format": "COMPLETE", "return_unexpected_index_query": False}}
+            assert gx_speed.FASTER["_get_runtime_kwargs"](e, runtime) == gx_speed.ORIGINAL["_get_runtime_kwargs"](e, runtime)
             for k in (*e.domain_keys, *e.success_keys, "result_format", "row_condition", "not_a_field"):
                 assert gx_speed.FASTER["_get_success_kwarg"](e, k, "d") == gx_speed.ORIGINAL["_get_success_kwarg"](e, k, "d")
             compared += 1

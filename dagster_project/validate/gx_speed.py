@@ -6,8 +6,8 @@ work whose result cannot differ:
 
 - ``Expectation.configuration`` is a property that rebuilds an ``ExpectationConfiguration``
   from the pydantic model on every access, and the helpers that collect an expectation's
-  domain and success kwargs read it once per key they look up (about 40,000 rebuilds for
-  the sample city's eight templates). The three helpers below are GX's own, with
+  domain, success and runtime kwargs read it once per key they look up (about 40,000 rebuilds for
+  the sample city's eight templates). The four helpers below are GX's own, with
   ``self.configuration.kwargs`` read once at the top instead of in the loop. Nothing is
   kept between calls, so they return what GX's return.
 - Each metric of an expectation with a ``row_condition`` filters the frame again with
@@ -34,14 +34,15 @@ import pandas as pd
 from great_expectations.exceptions import InvalidExpectationKwargsError
 from great_expectations.execution_engine import PandasExecutionEngine
 from great_expectations.expectations.expectation import Expectation
+from great_expectations.expectations.expectation_configuration import parse_result_format
 
 log = logging.getLogger("great_expectations.expectations.expectation")
 
-ORIGINAL = {name: getattr(Expectation, name) for name in ("_get_success_kwarg", "_get_domain_kwargs", "_get_success_kwargs")}
+HELPERS = ("_get_success_kwarg", "_get_domain_kwargs", "_get_success_kwargs", "_get_runtime_kwargs")
+ORIGINAL = {name: getattr(Expectation, name) for name in HELPERS}
 
 
-def _get_success_kwarg(self: Expectation, key: str, default: Any = None) -> Any:
-    kwargs = self.configuration.kwargs
+def _success_kwarg(self: Expectation, kwargs: dict[str, Any], key: str, default: Any = None) -> Any:
     if key in kwargs:
         return kwargs[key]
     field = self.__fields__.get(key)
@@ -49,6 +50,10 @@ def _get_success_kwarg(self: Expectation, key: str, default: Any = None) -> Any:
         return field.default if not field.required else default
     log.warning(f'_get_success_kwarg called with key "{key}", but it is not a known field of {type(self).__name__}')
     return default
+
+
+def _get_success_kwarg(self: Expectation, key: str, default: Any = None) -> Any:
+    return _success_kwarg(self, self.configuration.kwargs, key, default)
 
 
 def _get_domain_kwargs(self: Expectation) -> dict[str, str | None]:
@@ -95,15 +100,26 @@ def _apply_row_condition_filter(self: PandasExecutionEngine, data: pd.DataFrame,
     return result
 
 
+def _get_runtime_kwargs(self: Expectation, runtime_configuration: dict | None = None) -> dict:
+    runtime_configuration = runtime_configuration or {}
+    success_kwargs = self._get_success_kwargs()
+    kwargs = self.configuration.kwargs
+    runtime_kwargs = {key: runtime_configuration.get(key, _success_kwarg(self, kwargs, key)) for key in self.runtime_keys}
+    runtime_kwargs.update(success_kwargs)
+    runtime_kwargs["result_format"] = parse_result_format(runtime_kwargs["result_format"])
+    return runtime_kwargs
+
+
 FASTER = {
     "_get_success_kwarg": _get_success_kwarg,
     "_get_domain_kwargs": _get_domain_kwargs,
     "_get_success_kwargs": _get_success_kwargs,
+    "_get_runtime_kwargs": _get_runtime_kwargs,
 }
 
 
 def install() -> None:
-    """Put the three helpers on ``Expectation`` (no subclass in GX 1.24 defines its own) and
+    """Put the four helpers on ``Expectation`` (no subclass in GX 1.24 defines its own) and
     the filter on the pandas engine."""
     for name, fn in FASTER.items():
         setattr(Expectation, name, fn)
