@@ -523,3 +523,42 @@ def test_a_retried_sheet_keeps_its_place_in_receipt_order(city) -> None:  # type
     assert query(city.settings, "SELECT claimed_yuan FROM submissions.competition_awards") == [(Decimal("10000.00"),)]
     (superseded_by,) = query(city.settings, "SELECT superseded_by FROM audit.submissions WHERE status = 'superseded'")[0]
     assert query(city.settings, "SELECT source_file FROM audit.submissions WHERE submission_id = ?", [superseded_by]) == [("更正.xlsx",)]
+
+
+def test_ingestion_apart_reports_what_it_stored_and_leaves_great_expectations_out(registered) -> None:  # type: ignore[no-untyped-def]
+    """The Dagster step ingests in a process of its own (``run_ingest_apart``), so that Great
+    Expectations and the parsed sheets never stay in the process that then runs dbt: the
+    report it hands back matches audit.submissions, reasons included, and the calling
+    process has not imported Great Expectations."""
+    import json
+    import subprocess
+    import sys
+
+    raw = registered.raw
+    write_xlsx(raw / "ok.xlsx", {"s": [AWARD_HEADER, award()]})
+    write_xlsx(raw / "bad.xlsx", {"s": [AWARD_HEADER, award(大赛级别="区级")]})
+    (raw / "empty.csv").write_bytes(b"")
+    s = registered.settings
+    code = (
+        "import json, sys; from pathlib import Path; from dagster_project.core.settings import Settings;"
+        "from dagster_project.store.load import run_ingest_apart;"
+        f"r = run_ingest_apart(Settings.from_env(raw_dir=Path({str(s.raw_dir)!r}), warehouse_dir=Path({str(s.warehouse_dir)!r}), pii_key={s.pii_key!r}));"
+        "print(json.dumps({'gx': 'great_expectations' in sys.modules, 'seen': r.files_seen,"
+        " 'outcomes': sorted([o.file.rel, o.status, o.reasons, o.verdict is not None] for o in r.outcomes)}, ensure_ascii=False))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    got = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert got["gx"] is False
+    assert got["seen"] == 4
+    stored = sorted([list(r) for r in query(s, "SELECT source_file, status FROM audit.submissions")])
+    assert [o[:2] for o in got["outcomes"]] == [
+        ["bad.xlsx", "rejected"],
+        ["empty.csv", "unreadable"],
+        ["ok.xlsx", "loaded"],
+        ["名录/2024年职业院校名录.xlsx", "loaded"],
+    ]
+    assert stored == [o[:2] for o in got["outcomes"]]
+    bad = got["outcomes"][0]
+    assert bad[3] is True and any("大赛级别" in r and "区级" in r for r in bad[2])
+    assert got["outcomes"][1][2] == ["文件为空 (empty file)"]

@@ -3,9 +3,6 @@ from its bytes) and each validated sheet. No database, no disk, no Dagster: mill
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
 from dagster_project.core.settings import Limits
 from dagster_project.core.templates import TEMPLATES
 from dagster_project.ingest.parse import ParsedSheet, Recognised
@@ -30,6 +27,7 @@ from dagster_project.store.decide import (
     number,
 )
 from dagster_project.store.scan import LandedFile
+from dagster_project.validate.verdict import Verdict
 
 S = 1_000_000_000  # nanoseconds in a second
 NOW = 1_700_000_000 * S
@@ -148,24 +146,11 @@ def test_the_fingerprint_follows_the_lists_not_their_order_of_names() -> None:
 
 
 # -- sheets -------------------------------------------------------------------------------
-@dataclass
-class Judged:
-    """The two fields deciding reads of a validation verdict (validate.runner.Verdict, whose
-    import loads Great Expectations for seconds)."""
-
-    reasons: list[str] = field(default_factory=list)
-    results: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def passed(self) -> bool:
-        return not self.reasons
-
-
 def sheet(
     rel: str, content: str, received_seq: int, submitter: str = "S1", reasons: list[str] | None = None, sid: str | None = None
 ) -> SheetOutcome:
     parsed = ParsedSheet(Recognised(TEMPLATES["training"], 0, {}), [], 2026, submitter, content)
-    o = SheetOutcome(landed(rel), "Sheet1", parsed=parsed, verdict=Judged(reasons or []))  # type: ignore[arg-type]
+    o = SheetOutcome(landed(rel), "Sheet1", parsed=parsed, verdict=Verdict(reasons or []))
     o.received_seq, o.submission_id = received_seq, sid or f"id-{rel}"
     return o
 

@@ -20,7 +20,7 @@ from dagster_project.ingest.reader import SUFFIXES
 from dagster_project.store.scan import LandedFile
 
 if TYPE_CHECKING:
-    from dagster_project.validate.runner import Verdict
+    from dagster_project.validate.verdict import Verdict
 
 # What to do with a file, from its stat (``before_reading``) ...
 UNCHANGED = "unchanged"  # processed before in this size and mtime: not even read

@@ -13,7 +13,6 @@ import datetime as dt
 import logging
 import os
 from collections import defaultdict
-from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
 
@@ -30,6 +29,7 @@ from dagster_project.core.values import word_key
 from dagster_project.ingest.parse import ParsedSheet
 from dagster_project.validate import gx_custom, gx_speed  # noqa: F401  (gx_custom registers the custom expectations)
 from dagster_project.validate.suites import load_suite_dict
+from dagster_project.validate.verdict import Verdict
 
 gx_speed.install()
 
@@ -37,18 +37,6 @@ for _name in ("great_expectations", "great_expectations.data_context.types.base"
     logging.getLogger(_name).setLevel(logging.ERROR)
 
 MAX_ROWS_LISTED = 50
-
-
-@dataclass
-class Verdict:
-    """What validation says of one sheet."""
-
-    reasons: list[str] = field(default_factory=list)
-    results: list[dict[str, Any]] = field(default_factory=list)  # one per expectation
-
-    @property
-    def passed(self) -> bool:
-        return not self.reasons
 
 
 @lru_cache(maxsize=1)
