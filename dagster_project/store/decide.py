@@ -152,9 +152,13 @@ class SheetOutcome:
         )
 
     def release(self) -> None:
-        """Drop the rows once written: a national run must not hold every sheet in memory."""
+        """Drop the rows and the per-expectation results once written (they are in the
+        warehouse): a national run must not hold every sheet, nor some six million result
+        rows, in memory. Status, reasons and template stay for the run's report."""
         if self.parsed is not None:
             self.parsed.rows = []
+        if self.verdict is not None:
+            self.verdict.results = []
 
 
 def number(outcomes: list[SheetOutcome], last_seq: int, run_id: str) -> None:

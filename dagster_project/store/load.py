@@ -372,26 +372,18 @@ def _die_with_parent() -> None:
         pass
 
 
-def _ingest_for_parent(settings: Settings, run_id: str | None) -> IngestReport:
-    report = run_ingest(settings, run_id)
-    for o in report.outcomes:
-        if o.verdict is not None:
-            o.verdict.results = []  # written already; the parent reads statuses, reasons and counts
-    return report
-
-
 def run_ingest_apart(settings: Settings, run_id: str | None = None) -> IngestReport:
     """``run_ingest`` in a fresh process of its own, for the Dagster run.
 
     Great Expectations, pandas' working memory and the parsed sheets then live and die with
     that process: the Dagster process that goes on to run both dbt builds stays at its
     start-up size (about 300 MiB instead of 680 MiB after a province's ingestion), and the
-    peak of a run is no longer the two added up. The report comes back without the
-    per-expectation results (they are in audit.validation_results). An error in the child
-    is raised here as it was raised there."""
+    peak of a run is no longer the two added up. The report comes back as ``run_ingest``
+    leaves it (each outcome released once written). An error in the child is raised here
+    as it was raised there."""
     context = multiprocessing.get_context("spawn")  # not fork: the Dagster process has threads
     with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_die_with_parent) as pool:
-        return pool.submit(_ingest_for_parent, settings, run_id).result()
+        return pool.submit(run_ingest, settings, run_id).result()
 
 
 if __name__ == "__main__":
