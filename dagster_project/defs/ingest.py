@@ -11,7 +11,7 @@ import dagster as dg
 from dagster_project.core.templates import TEMPLATES
 from dagster_project.defs.checks import check_results, check_specs
 from dagster_project.defs.resources import RunLockResource, VocwhResource
-from dagster_project.store.load import run_ingest_apart
+from dagster_project.store.load import run_ingest
 from dagster_project.store.warehouse import connect, outstanding_problems
 
 GROUP = "ingest"
@@ -44,7 +44,7 @@ AUDIT_SPECS = [
 @dg.multi_asset(specs=[*SUBMISSION_SPECS, *AUDIT_SPECS], check_specs=check_specs(), can_subset=False, name="ingest_submissions")
 def ingest_submissions(context: dg.AssetExecutionContext, vocwh: VocwhResource, run_lock: RunLockResource):  # type: ignore[no-untyped-def]
     """Read new or changed files under the landing folder, validate, version and store them."""
-    report = run_ingest_apart(vocwh.settings(), run_id=context.run.run_id)
+    report = run_ingest(vocwh.settings(), run_id=context.run.run_id)
     if report.pii_warning:
         context.log.warning(report.pii_warning)
     for o in report.outcomes:

@@ -18,14 +18,9 @@ what the warehouse holds and writes, ``store.schema`` owns the tables.
 
 from __future__ import annotations
 
-import concurrent.futures
-import ctypes
-import ctypes.util
 import datetime as dt
 import logging
-import multiprocessing
 import re
-import signal
 import time
 from dataclasses import dataclass, field
 from itertools import islice
@@ -48,7 +43,7 @@ from dagster_project.store.schema import LINEAGE_COLUMNS, ensure_schema, stored_
 from dagster_project.store.warehouse import EMPTY_SHEET_REASON, connect, note_sheet_reason
 
 # ``scan`` and ``hash_file`` are imported from here by the sensor and the tests.
-__all__ = ["IngestReport", "LandedFile", "SheetOutcome", "hash_file", "run_ingest", "run_ingest_apart", "scan"]
+__all__ = ["IngestReport", "LandedFile", "SheetOutcome", "hash_file", "run_ingest", "scan"]
 
 log = logging.getLogger(__name__)
 
@@ -360,30 +355,6 @@ def run_ingest(settings: Settings, run_id: str | None = None, chunk_files: int |
         "ingest %s: %d files seen, %d unchanged, %d sheets processed", run_id, report.files_seen, report.files_skipped, len(report.outcomes)
     )
     return report
-
-
-def _die_with_parent() -> None:
-    """A child ingesting for a run that was killed stops too (Linux), instead of holding the
-    warehouse until it is done: the killed run's transaction is then rolled back, as before."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
-def run_ingest_apart(settings: Settings, run_id: str | None = None) -> IngestReport:
-    """``run_ingest`` in a fresh process of its own, for the Dagster run.
-
-    Great Expectations, pandas' working memory and the parsed sheets then live and die with
-    that process: the Dagster process that goes on to run both dbt builds stays at its
-    start-up size (about 300 MiB instead of 680 MiB after a province's ingestion), and the
-    peak of a run is no longer the two added up. The report comes back as ``run_ingest``
-    leaves it (each outcome released once written). An error in the child is raised here
-    as it was raised there."""
-    context = multiprocessing.get_context("spawn")  # not fork: the Dagster process has threads
-    with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_die_with_parent) as pool:
-        return pool.submit(run_ingest, settings, run_id).result()
 
 
 if __name__ == "__main__":

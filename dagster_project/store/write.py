@@ -152,17 +152,24 @@ def write_chunk(
             casts = ", ".join(f"CAST({n} AS {t}) AS {n}" for n, t in [*stored_columns(TEMPLATES[key]), *LINEAGE_COLUMNS])
             con.execute(f"INSERT INTO history.{key} BY NAME SELECT {casts} FROM hist_df")
             con.unregister("hist_df")
-        results = [
-            {**r, "submission_id": o.submission_id, "template": o.parsed.template.key, "validated_at": now, "run_id": run_id}
-            for o in outcomes
-            if o.verdict is not None and o.parsed is not None
-            for r in o.verdict.results
-        ]
-        if results:
-            vr = pd.DataFrame(results).rename(columns={"check": "check_kind"})
+        # One template at a time: a chunk's results are some 50 rows per sheet, and building
+        # them all as dicts at once was the largest part of an ingestion's peak memory.
+        validated: dict[str, list[SheetOutcome]] = defaultdict(list)
+        for o in outcomes:
+            if o.verdict is not None and o.parsed is not None and o.verdict.results:
+                validated[o.parsed.template.key].append(o)
+        for key, judged in validated.items():
+            vr = pd.DataFrame(
+                [
+                    {**r, "submission_id": o.submission_id, "template": key, "validated_at": now, "run_id": run_id}
+                    for o in judged
+                    for r in o.verdict.results
+                ]  # type: ignore[union-attr]
+            ).rename(columns={"check": "check_kind"})
             con.register("vr_df", vr)
             con.execute("INSERT INTO audit.validation_results BY NAME SELECT * FROM vr_df")
             con.unregister("vr_df")
+            del vr
         changed = sorted({o.parsed.template.key for o in outcomes if o.status in ("loaded", "superseded") and o.parsed is not None})
         if changed:
             con.execute("INSERT OR IGNORE INTO audit.pending_builds SELECT unnest(?), ?", [changed, now])

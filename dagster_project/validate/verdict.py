@@ -1,8 +1,7 @@
 """What validation says of one sheet, apart from Great Expectations.
 
-Ingestion runs in a process of its own (``store.load.run_ingest_apart``) and hands its report
-back to the Dagster process; a verdict travels in it, and unpickling it must not import Great
-Expectations into a process that never validates.
+``store.decide`` and its tests use verdicts without validating anything; importing the
+validator would load Great Expectations for seconds.
 """
 
 from __future__ import annotations

@@ -19,6 +19,10 @@ import pytest
 from tests.pg import PgServer
 from tests.portal.test_settings import PORTAL_VARS
 
+# Each test starts the installed command (Django and the package imported afresh): CLI runs,
+# so outside the quick run (`pytest -m "not slow"`).
+pytestmark = pytest.mark.slow
+
 VOCWH = str(Path(sys.executable).parent / "vocwh")
 
 
