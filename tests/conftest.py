@@ -32,7 +32,7 @@ os.environ.setdefault("VOCWH_QUIET_SECONDS", "0")
 from dagster_project.core.settings import DBT_PROJECT_DIR, PROJECT_ROOT, Settings
 from dagster_project.store.load import IngestReport, run_ingest
 from dagster_project.transform.build import build_args
-from dagster_project.transform.dbt_project import APPROVED, FIGURES, LATEST
+from dagster_project.transform.dbt_project import APPROVED, FIGURES, LATEST, dbt_executable, dbt_vars, machine_parse
 from tests.pg import PgServer, start_cluster
 
 Row = Sequence[Any]
@@ -203,52 +203,22 @@ def dbt_test_env(warehouse_dir: Path) -> dict[str, str]:
     return {**os.environ, "VOCWH_WAREHOUSE_DIR": str(warehouse_dir), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1"}
 
 
-# One parse of the dbt project per set of figures serves every dbt run of the session (a full
-# parse costs about 4 s of CPU). dbt rejects a partial parse when the profile's connection
-# values differ, the warehouse path among them, so each run sees its warehouse as a link of
-# one name in its working folder and starts from the session's saved parse; dbt still
-# re-parses any file changed since. Set by pytest_configure in the controlling process; the
-# workers and the background build inherit it.
-PARSE_CACHE_ENV = "VOCWH_TEST_DBT_PARSE_CACHE"
-WAREHOUSE_LINK = ".dbt-warehouse"
-
-
-def _parse_cache(args: Sequence[str]) -> Path | None:
-    """Where the session keeps the partial parse for these arguments' ``--vars`` (the only
-    argument of the tests' runs that changes the parse), or None outside a session."""
-    root = os.environ.get(PARSE_CACHE_ENV)
-    if not root:
-        return None
-    at = [i for i, a in enumerate(args) if a == "--vars"]
-    key = hashlib.sha256(args[at[-1] + 1].encode()).hexdigest()[:12] if at else "default"
-    return Path(root) / f"{key}.msgpack"
-
-
 def run_dbt(args: list[str], warehouse_dir: Path, work_dir: Path) -> subprocess.CompletedProcess[str]:
-    """dbt on the project of the checkout, into ``warehouse_dir``; target and logs in ``work_dir``."""
+    """dbt as the pipeline runs it (``vocwh-dbt``, from inside ``warehouse_dir``) on the
+    checkout's project, target and logs in ``work_dir``. It starts from the machine's parse of
+    the project for the figures its ``--vars`` name (a full parse costs about 7 s of CPU), as
+    a new warehouse of the pipeline does; dbt still re-parses any file changed since."""
     target = work_dir / "target"
     target.mkdir(parents=True, exist_ok=True)
-    link = work_dir / WAREHOUSE_LINK
-    if link.is_symlink():
-        link.unlink()
-    link.symlink_to(warehouse_dir.resolve(), target_is_directory=True)
-    cache = _parse_cache(args)
-    if cache is not None and cache.exists():
-        shutil.copyfile(cache, target / "partial_parse.msgpack")
+    figures = APPROVED if "--vars" in args and args[args.index("--vars") + 1] == dbt_vars(APPROVED)[1] else LATEST
+    shutil.copyfile(machine_parse(figures) / "partial_parse.msgpack", target / "partial_parse.msgpack")
     cmd = [
-        str(Path(sys.executable).parent / "dbt"), *args,
+        dbt_executable(), *args,
         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
         "--target-path", str(target), "--log-path", str(work_dir / "logs"),
     ]  # fmt: skip
-    env = {**dbt_test_env(Path(WAREHOUSE_LINK)), "DBT_PARTIAL_PARSE": "true"}
-    result = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=work_dir, timeout=900)
-    parsed = target / "partial_parse.msgpack"
-    if cache is not None and not cache.exists() and result.returncode == 0 and parsed.exists():
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_name(f"{cache.name}.tmp-{os.getpid()}")
-        shutil.copyfile(parsed, tmp)
-        os.replace(tmp, cache)  # whole or not at all: another worker may be reading it
-    return result
+    env = {**dbt_test_env(warehouse_dir), "DBT_PARTIAL_PARSE": "true"}
+    return subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=work_dir, timeout=900)
 
 
 def dbt_build_real(settings: Settings, work_dir: Path, figures: Sequence[str] = FIGURES, select: dict[str, str] | None = None) -> None:
@@ -429,15 +399,6 @@ def pg_server() -> Iterator[PgServer]:
 
 
 WORKERS = 2  # the machine's cores
-
-
-@pytest.hookimpl(trylast=True)  # after the tmp_path plugin has made its factory
-def pytest_configure(config: pytest.Config) -> None:
-    """The controlling process names the session's dbt parse cache (``run_dbt``) before any
-    worker starts, so that every process of the session shares it."""
-    factory = getattr(config, "_tmp_path_factory", None)
-    if "PYTEST_XDIST_WORKER" not in os.environ and factory is not None:
-        os.environ[PARSE_CACHE_ENV] = str(factory.getbasetemp() / "dbt_parse")
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -10,16 +10,14 @@ output records, so a run can tell an output that is behind the marts.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
-from pathlib import Path
 
 import duckdb
 
-from dagster_project.core.settings import DBT_PROJECT_DIR, Settings
+from dagster_project.core.settings import Settings
 from dagster_project.store.schema import ensure_schema
 from dagster_project.store.warehouse import connect, current_build_id
-from dagster_project.transform.dbt_project import APPROVED, LATEST, dbt_vars, project_files
+from dagster_project.transform.dbt_project import APPROVED, LATEST, dbt_vars, project_fingerprint
 
 BUILD_ARGS = ["build", "--exclude-resource-type", "unit_test"]
 # The approved build reads the seeds the latest build made (schema seeds) and builds none.
@@ -40,14 +38,6 @@ def build_args(figures: str, select: str | None = None) -> list[str]:
     # One argument: dagster-dbt takes the single value after --exclude out of the arguments
     # (dbt splits a selection on white space either way).
     return [*args, *(["--exclude", " ".join(APPROVED_EXCLUDE)] if figures == APPROVED else [])]
-
-
-def project_fingerprint(project_dir: Path = DBT_PROJECT_DIR) -> str:
-    """Hash of the dbt project's own files: models, seeds (policy parameters), macros, tests."""
-    h = hashlib.sha256()
-    for p in project_files(project_dir):
-        h.update(p.relative_to(project_dir).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
-    return h.hexdigest()[:16]
 
 
 @dataclass(frozen=True)

@@ -8,15 +8,19 @@ keeping its own list, so a model added or renamed in dbt reaches every output.
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import importlib.metadata
 import json
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from dagster_project.core.files import replace_atomically, sweep_temp_files, temp_path
 from dagster_project.core.settings import DBT_PROJECT_DIR, Settings
@@ -70,8 +74,18 @@ def dbt_env(settings: Settings, figures: str = LATEST) -> dict[str, str]:
 
 
 def dbt_executable() -> str:
-    local = Path(sys.executable).parent / "dbt"
-    return str(local) if local.exists() else (shutil.which("dbt") or "dbt")
+    """``vocwh-dbt`` (``transform/dbt_main.py``), installed beside this Python: dbt run from
+    inside the warehouse, so that one parse serves every warehouse (``ensure_manifests``)."""
+    local = Path(sys.executable).parent / "vocwh-dbt"
+    return str(local) if local.exists() else (shutil.which("vocwh-dbt") or "vocwh-dbt")
+
+
+def project_fingerprint(project_dir: Path = DBT_PROJECT_DIR) -> str:
+    """Hash of the dbt project's own files: models, seeds (policy parameters), macros, tests."""
+    h = hashlib.sha256()
+    for p in project_files(project_dir):
+        h.update(p.relative_to(project_dir).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
+    return h.hexdigest()[:16]
 
 
 def project_files(project_dir: Path) -> list[Path]:
@@ -82,31 +96,33 @@ def project_files(project_dir: Path) -> list[Path]:
 
 
 def ensure_manifest(project_dir: Path = DBT_PROJECT_DIR, manifest: Path | None = None, figures: str = LATEST) -> Path:
-    """Parse the dbt project when its manifest is missing or older than its files, so
-    ``dagster asset materialize`` works on a fresh clone without a separate step.
-
-    This runs whenever the definitions load (a run, the UI, a sensor), outside any run
-    lock, so two processes may parse at once: each parses into its own folder and renames
-    the partial parse, then the manifest, into the warehouse's target folder. A reader
-    sees an old manifest or a new one, never a file being written (dbt writes in place)."""
+    """The warehouse's manifest of one set of figures, current with the project's files
+    (see ``ensure_manifests``)."""
     settings = Settings.from_env()
     manifest = manifest or dbt_target_dir(settings, figures) / "manifest.json"
-    parse = _start_parse(project_dir, manifest, figures, settings)
+    parse = _start_parse(project_dir, manifest, figures)
     if parse is not None:
-        _finish_parse(*parse)
+        _finish_parse(parse)
     return manifest
 
 
 def ensure_manifests(project_dir: Path = DBT_PROJECT_DIR) -> dict[str, Path]:
-    """Both builds' manifests (see ``ensure_manifest``), the stale ones parsed side by side:
-    ``--vars`` makes each a full parse of its own, and a fresh warehouse needs both."""
+    """Both builds' manifests, so that ``dagster asset materialize`` works on a fresh clone
+    without a separate step. A missing or stale one is copied from the machine's parse of
+    this project version (``parse_cache_dir``), made first if there is none: ``--vars``
+    makes each set's a full parse of its own, and both are made side by side.
+
+    This runs whenever the definitions load (a run, the UI, a sensor), outside any run lock,
+    so two processes may parse at once: each parses into a folder of its own, and files
+    reach the cache and the warehouse's target folder by rename, the manifest last. A reader
+    sees an old manifest or a new one, never a file being written (dbt writes in place)."""
     settings = Settings.from_env()
     manifests = {f: dbt_target_dir(settings, f) / "manifest.json" for f in FIGURES}
-    started = [p for f in FIGURES if (p := _start_parse(project_dir, manifests[f], f, settings)) is not None]
+    started = [p for f in FIGURES if (p := _start_parse(project_dir, manifests[f], f)) is not None]
     failure: BaseException | None = None
     for parse in started:  # wait for every parse, so none is left running behind an error
         try:
-            _finish_parse(*parse)
+            _finish_parse(parse)
         except BaseException as e:
             failure = failure or e
     if failure is not None:
@@ -114,17 +130,67 @@ def ensure_manifests(project_dir: Path = DBT_PROJECT_DIR) -> dict[str, Path]:
     return manifests
 
 
-def _start_parse(
-    project_dir: Path, manifest: Path, figures: str, settings: Settings
-) -> tuple[subprocess.Popen[bytes], list[str], Path, Path] | None:
-    """Start ``dbt parse`` into a private folder if ``manifest`` is missing or stale; None if current."""
+def machine_parse(figures: str = LATEST, project_dir: Path = DBT_PROJECT_DIR) -> Path:
+    """The machine's parse of this project version for one set of figures (``parse_cache_dir``),
+    made now if there is none yet: what a dbt run outside the pipeline starts from."""
+    cached = parse_cache_dir(figures, project_dir)
+    if not (cached / "manifest.json").exists():
+        with tempfile.TemporaryDirectory() as tmp:
+            ensure_manifest(project_dir, Path(tmp) / "manifest.json", figures)
+    return cached
+
+
+# What a parse leaves that a later run reads, the manifest last: its time marks a parse done.
+PARSE_FILES = ("partial_parse.msgpack", "semantic_manifest.json", "manifest.json")
+# Parses kept in the machine's cache: a few project versions (branches, the benchmark's baseline).
+PARSE_CACHE_KEEP = 12
+
+
+def parse_cache_dir(figures: str = LATEST, project_dir: Path = DBT_PROJECT_DIR) -> Path:
+    """Where this machine keeps the parse of this project version for one set of figures.
+
+    The key holds all a parse depends on besides the connection (the same in every
+    warehouse, ``dbt_main``): the project's files, where the project and dbt are (a parse
+    records both paths), dbt's version, and the figures (``--vars``). A parse made for other
+    values of the environment variables a model reads is still right: dbt records them and
+    re-parses those models when they differ."""
+    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "vocwh" / "dbt-parse"
+    parts = (project_fingerprint(project_dir), str(project_dir.resolve()), sys.prefix, importlib.metadata.version("dbt-core"), figures)
+    return root / hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
+
+
+@dataclass
+class _Parse:
+    """A parse on its way: from the cache (``proc`` None) or from a ``dbt parse`` running."""
+
+    project_dir: Path
+    figures: str
+    target: Path
+    cached: Path
+    work: Path | None = None
+    proc: subprocess.Popen[bytes] | None = None
+    cmd: list[str] = field(default_factory=list)
+    lock: IO[str] | None = None
+
+
+def _start_parse(project_dir: Path, manifest: Path, figures: str, from_cache: bool = True) -> _Parse | None:
+    """None if ``manifest`` is current; else the cached parse to copy, or a ``dbt parse``
+    started into a private folder when the cache has none (or ``from_cache`` is False)."""
     target = manifest.parent
     newest = max((p.stat().st_mtime for p in project_files(project_dir)), default=0.0)
     if manifest.exists() and manifest.stat().st_mtime >= newest:
         return None
     target.mkdir(parents=True, exist_ok=True)
     sweep_temp_files(target, ".parse.tmp-*")
+    cached = parse_cache_dir(figures, project_dir)
+    if from_cache and (cached / "manifest.json").exists():
+        return _Parse(project_dir, figures, target, cached)
+    lock = _lock_cache_entry(cached) if from_cache else None
+    if lock is not None and (cached / "manifest.json").exists():  # parsed by the process we waited for
+        lock.close()
+        return _Parse(project_dir, figures, target, cached)
     work = temp_path(target / ".parse")
+    work.mkdir()
     cmd = [
         dbt_executable(),
         "parse",
@@ -139,19 +205,85 @@ def _start_parse(
         str(work),
         *dbt_vars(figures),
     ]
-    env = {**os.environ, **dbt_env(settings, figures), "DBT_TARGET_PATH": str(work)}
-    return subprocess.Popen(cmd, env=env, cwd=project_dir), cmd, work, target
-
-
-def _finish_parse(proc: subprocess.Popen[bytes], cmd: list[str], work: Path, target: Path) -> None:
+    # The parse opens no database: the folder it runs in stands for any warehouse.
+    env = {**os.environ, **dbt_env(Settings.from_env(), figures), "DBT_TARGET_PATH": str(work), "VOCWH_WAREHOUSE_DIR": str(work)}
     try:
-        if proc.wait() != 0:
-            raise subprocess.CalledProcessError(proc.returncode, cmd)
-        for name in ("partial_parse.msgpack", "semantic_manifest.json", "manifest.json"):  # the manifest last: its time marks a parse done
-            if (work / name).exists():
-                replace_atomically(work / name, target / name)
+        proc = subprocess.Popen(cmd, env=env, cwd=project_dir)
+    except BaseException:
+        if lock is not None:
+            lock.close()
+        raise
+    return _Parse(project_dir, figures, target, cached, work, proc, cmd, lock)
+
+
+def _lock_cache_entry(cached: Path) -> IO[str] | None:
+    """Hold the lock of a cache entry while making it, so that the processes starting at once
+    on a new project version (two runs, a test session's workers) parse it once: the others
+    wait here, then copy. None when the cache cannot be written."""
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        lock = cached.with_name(cached.name + ".lock").open("a", encoding="utf-8")
+    except OSError:
+        return None
+    fcntl.flock(lock.fileno(), fcntl.LOCK_EX)  # released when closed, or when the process dies
+    return lock
+
+
+def _finish_parse(parse: _Parse) -> None:
+    try:
+        if parse.proc is not None and parse.work is not None:
+            if parse.proc.wait() != 0:
+                raise subprocess.CalledProcessError(parse.proc.returncode, parse.cmd)
+            _store_parse(parse.work, parse.cached)
+            source = parse.work
+        else:
+            source = parse.cached
+        try:
+            _copy_parse(source, parse.target)
+        except FileNotFoundError:
+            if parse.proc is not None:
+                raise
+            # pruned by another process while being copied: parse after all
+            again = _start_parse(parse.project_dir, parse.target / "manifest.json", parse.figures, from_cache=False)
+            if again is not None:
+                _finish_parse(again)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if parse.work is not None:
+            shutil.rmtree(parse.work, ignore_errors=True)
+        if parse.lock is not None:
+            parse.lock.close()
+
+
+def _copy_parse(source: Path, target: Path) -> None:
+    for name in PARSE_FILES:
+        if (source / name).exists():
+            tmp = temp_path(target / name)
+            shutil.copyfile(source / name, tmp)
+            replace_atomically(tmp, target / name)
+
+
+def _store_parse(work: Path, cached: Path) -> None:
+    """Keep a fresh parse in the machine's cache, whole (a folder renamed into place) or not
+    at all; a cache that cannot be written only means the next new warehouse parses again."""
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = temp_path(cached)
+        tmp.mkdir()
+        for name in PARSE_FILES:
+            if (work / name).exists():
+                shutil.copyfile(work / name, tmp / name)
+        try:
+            tmp.rename(cached)
+        except OSError:  # another process stored the same parse first
+            shutil.rmtree(tmp, ignore_errors=True)
+        entries = sorted(
+            (p for p in cached.parent.iterdir() if p.is_dir() and ".tmp-" not in p.name), key=lambda p: p.stat().st_mtime, reverse=True
+        )
+        for old in entries[PARSE_CACHE_KEEP:]:
+            shutil.rmtree(old, ignore_errors=True)
+            old.with_name(old.name + ".lock").unlink(missing_ok=True)
+    except OSError:
+        return
 
 
 @dataclass(frozen=True)
