@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
+from typing import Any
 
 import pytest
 
+from dagster_project.core.settings import PROJECT_ROOT, Settings
 from dagster_project.core.templates import TEMPLATES
+from dagster_project.store.load import run_ingest
 from dagster_project.validate.suites import suite_json, suite_path
 
 
@@ -88,3 +93,31 @@ def test_a_row_condition_is_filtered_once_per_validation_and_by_gx_outside_one()
         other = frame.copy()
         assert engine._apply_row_condition_filter(other, condition, {"condition_parser": "pandas"}) is not first
     assert first.index.tolist() == outside.index.tolist() == [0, 2]
+
+
+@pytest.mark.slow
+def test_to_id_gives_gx_s_id_for_every_id_a_validation_asks_for(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """validate/gx_speed.py's ``IDDict.to_id`` skips GX's JSON conversion for plain values;
+    for every id that validating the sample's city schools asks for (every template, both
+    years), it must give what GX's own gives, on both of its paths."""
+    from great_expectations.core.id_dict import IDDict
+
+    from dagster_project.validate import gx_speed, runner  # noqa: F401  (runner installs it)
+
+    assert IDDict.to_id is gx_speed.to_id
+    paths = {"plain": 0, "converted": 0}
+
+    def checked(self: IDDict, id_keys: Any = None, id_ignore_keys: Any = None) -> Any:
+        ours, gxs = gx_speed.to_id(self, id_keys, id_ignore_keys), gx_speed.ORIGINAL_TO_ID(self, id_keys, id_ignore_keys)
+        assert ours == gxs, dict(self)
+        keys = set(self.keys() if id_keys is None else id_keys) - set(self._id_ignore_keys if id_ignore_keys is None else id_ignore_keys)
+        if len(keys) > 1:
+            paths["plain" if all(type(k) is str and gx_speed._plain(self[k]) for k in keys) else "converted"] += 1
+        return ours
+
+    monkeypatch.setattr(IDDict, "to_id", checked)
+    for part in ("2023/市教育局", "2024/市教育局", "2024/市财政局", "2024/市直/吉林电子信息职业技术学院", "2023/市直/吉林市旅游职业学校"):
+        shutil.copytree(PROJECT_ROOT / "raw" / part, tmp_path / "raw" / part)
+    report = run_ingest(Settings.from_env(raw_dir=tmp_path / "raw", warehouse_dir=tmp_path / "wh", pii_key="test-key"))
+    assert report.count("loaded") >= 15 and report.count("rejected") >= 1
+    assert paths["plain"] > 10_000 and paths["converted"] > 1_000, paths

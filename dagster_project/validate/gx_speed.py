@@ -1,4 +1,4 @@
-"""Two fixed costs of Great Expectations 1.24 taken out of every validation.
+"""Fixed costs of Great Expectations 1.24 taken out of every validation.
 
 Our frames are small (a few stacked sheets) and our suites long (25-65 expectations), so a
 validation's time is GX's bookkeeping per expectation, not the data. Two parts of it repeat
@@ -8,8 +8,14 @@ work whose result cannot differ:
   from the pydantic model on every access, and the helpers that collect an expectation's
   domain, success and runtime kwargs read it once per key they look up (about 40,000 rebuilds for
   the crash tests' city: 27 sheets, eight templates). The four helpers below are GX's own, with
-  ``self.configuration.kwargs`` read once at the top instead of in the loop. Nothing is
-  kept between calls, so they return what GX's return.
+  ``self.configuration.kwargs`` read once at the top instead of in the loop. Within one
+  validation (``one_validation``) each expectation's kwargs are built once: the suite does
+  not change while it runs, and the helpers build new dicts from them, never change them.
+  Outside one, nothing is kept between calls.
+- ``IDDict.to_id`` names every metric configuration by the MD5 of its JSON, and first passes
+  each value through GX's ``convert_to_json_serializable``, whose checks cost more than the
+  hash. For values it returns unchanged (text, whole numbers, booleans, finite floats,
+  None: nearly all of ours) the conversion is skipped; any other value goes through it.
 - Each metric of an expectation with a ``row_condition`` filters the frame again with
   ``DataFrame.query`` (five or six times per expectation), and pandas builds a resolver
   for every column of the frame each time. Within one validation (``one_validation``) the
@@ -18,12 +24,15 @@ work whose result cannot differ:
   thread (the portal checks uploads while its warm-up thread validates).
 
 tests/test_suites.py compares the helpers with GX's for every expectation of every
-committed suite, and the rejection-reason tests run through both changes, so a GX upgrade
-that breaks an assumption fails there first.
+committed suite, and ``to_id`` with GX's on every id a validation of each suite asks for;
+the rejection-reason tests run through all of it, so a GX upgrade that breaks an assumption
+fails there first.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import threading
 from collections.abc import Iterator
@@ -31,15 +40,32 @@ from contextlib import contextmanager
 from typing import Any
 
 import pandas as pd
+from great_expectations.core.id_dict import IDDict, IDDictID
 from great_expectations.exceptions import InvalidExpectationKwargsError
 from great_expectations.execution_engine import PandasExecutionEngine
 from great_expectations.expectations.expectation import Expectation
 from great_expectations.expectations.expectation_configuration import parse_result_format
+from great_expectations.util import convert_to_json_serializable
 
 log = logging.getLogger("great_expectations.expectations.expectation")
 
 HELPERS = ("_get_success_kwarg", "_get_domain_kwargs", "_get_success_kwargs", "_get_runtime_kwargs")
 ORIGINAL = {name: getattr(Expectation, name) for name in HELPERS}
+ORIGINAL_TO_ID = IDDict.to_id
+_local = threading.local()
+
+
+def _kwargs(self: Expectation) -> dict[str, Any]:
+    """The expectation's configuration kwargs: built once per validation, else each time."""
+    built: dict[int, tuple[Expectation, dict[str, Any]]] | None = getattr(_local, "kwargs", None)
+    if built is None:
+        return self.configuration.kwargs
+    hit = built.get(id(self))
+    if hit is not None and hit[0] is self:
+        return hit[1]
+    made = self.configuration.kwargs
+    built[id(self)] = (self, made)
+    return made
 
 
 def _success_kwarg(self: Expectation, kwargs: dict[str, Any], key: str, default: Any = None) -> Any:
@@ -53,11 +79,11 @@ def _success_kwarg(self: Expectation, kwargs: dict[str, Any], key: str, default:
 
 
 def _get_success_kwarg(self: Expectation, key: str, default: Any = None) -> Any:
-    return _success_kwarg(self, self.configuration.kwargs, key, default)
+    return _success_kwarg(self, _kwargs(self), key, default)
 
 
 def _get_domain_kwargs(self: Expectation) -> dict[str, str | None]:
-    kwargs = self.configuration.kwargs
+    kwargs = _kwargs(self)
     domain_kwargs = {key: kwargs.get(key, self._get_default_value(key)) for key in self.domain_keys}
     missing_kwargs = set(self.domain_keys) - set(domain_kwargs.keys())
     if missing_kwargs:
@@ -67,7 +93,7 @@ def _get_domain_kwargs(self: Expectation) -> dict[str, str | None]:
 
 def _get_success_kwargs(self: Expectation) -> dict[str, Any]:
     domain_kwargs = self._get_domain_kwargs()
-    kwargs = self.configuration.kwargs
+    kwargs = _kwargs(self)
     success_kwargs = {key: kwargs.get(key, self._get_default_value(key)) for key in self.success_keys}
     success_kwargs.update(domain_kwargs)
     return success_kwargs
@@ -76,25 +102,49 @@ def _get_success_kwargs(self: Expectation) -> dict[str, Any]:
 def _get_runtime_kwargs(self: Expectation, runtime_configuration: dict | None = None) -> dict:
     runtime_configuration = runtime_configuration or {}
     success_kwargs = self._get_success_kwargs()
-    kwargs = self.configuration.kwargs
+    kwargs = _kwargs(self)
     runtime_kwargs = {key: runtime_configuration.get(key, _success_kwarg(self, kwargs, key)) for key in self.runtime_keys}
     runtime_kwargs.update(success_kwargs)
     runtime_kwargs["result_format"] = parse_result_format(runtime_kwargs["result_format"])
     return runtime_kwargs
 
 
+def _plain(value: Any) -> bool:
+    """A value ``convert_to_json_serializable`` returns as it is (a NaN float it makes None)."""
+    t = type(value)
+    return value is None or t is str or t is int or t is bool or (t is float and value == value)
+
+
+def to_id(self: IDDict, id_keys: Any = None, id_ignore_keys: Any = None) -> IDDictID:
+    """GX's ``IDDict.to_id``, without the conversion when every value is plain."""
+    if id_keys is None:
+        id_keys = self.keys()
+    if id_ignore_keys is None:
+        id_ignore_keys = self._id_ignore_keys
+    id_keys = set(id_keys) - set(id_ignore_keys)
+    if len(id_keys) == 0:
+        return ()
+    if len(id_keys) == 1:
+        key = next(iter(id_keys))
+        return f"{key}={self[key]!s}"
+    data = {k: self[k] for k in id_keys}
+    if not all(type(k) is str and _plain(v) for k, v in data.items()):
+        data = convert_to_json_serializable(data=data)
+    return hashlib.md5(json.dumps(data, sort_keys=True).encode("utf-8"), usedforsecurity=False).hexdigest()
+
+
 _FILTER = PandasExecutionEngine._apply_row_condition_filter
-_local = threading.local()
 
 
 @contextmanager
 def one_validation() -> Iterator[None]:
-    """Row-condition filters computed once while this block runs (one ``validate`` call)."""
-    _local.filtered = {}
+    """Row-condition filters and expectation kwargs computed once while this block runs
+    (one ``validate`` call)."""
+    _local.filtered, _local.kwargs = {}, {}
     try:
         yield
     finally:
-        _local.filtered = None
+        _local.filtered = _local.kwargs = None
 
 
 def _apply_row_condition_filter(self: PandasExecutionEngine, data: pd.DataFrame, row_condition: Any, domain_kwargs: dict) -> pd.DataFrame:
@@ -119,8 +169,9 @@ FASTER = {
 
 
 def install() -> None:
-    """Put the four helpers on ``Expectation`` (no subclass in GX 1.24 defines its own) and
-    the filter on the pandas engine."""
+    """Put the four helpers on ``Expectation`` (no subclass in GX 1.24 defines its own),
+    ``to_id`` on ``IDDict`` (nor does any subclass of it) and the filter on the pandas engine."""
     for name, fn in FASTER.items():
         setattr(Expectation, name, fn)
+    IDDict.to_id = to_id  # type: ignore[method-assign]
     PandasExecutionEngine._apply_row_condition_filter = _apply_row_condition_filter
