@@ -11,6 +11,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from dagster_project.core.exit import freeze_at_exit
 from dagster_project.core.settings import Settings
 
 
@@ -197,6 +198,8 @@ def _add_portal_commands(sub: argparse._SubParsersAction) -> None:  # type: igno
 
 def main(argv: Sequence[str] | None = None) -> int:
     from dagster_project.publish.cli import add_publish_commands
+
+    freeze_at_exit()  # `vocwh ingest` and `publish` load Great Expectations and pandas (core/exit.py)
 
     parser = argparse.ArgumentParser(prog="vocwh", description="吉林市职业教育统计数据仓库 / vocational-education statistics warehouse")
     sub = parser.add_subparsers(dest="command", required=True)

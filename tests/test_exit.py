@@ -1,0 +1,39 @@
+"""The processes that load the whole stack (a run, dbt, the vocwh commands) end without the
+interpreter's last garbage-collection walk over their objects (core/exit.py)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dagster_project.core.settings import PROJECT_ROOT
+
+# Registered first, so it runs last of the exit handlers: after a freeze registered later.
+PROBE = "import atexit, gc; atexit.register(lambda: print('frozen at exit:', gc.get_freeze_count() > 0))\n"
+
+
+def _exit_state(code: str, tmp_path: Path) -> str:
+    env = {**os.environ, "VOCWH_WAREHOUSE_DIR": str(tmp_path / "wh"), "VOCWH_RAW_DIR": str(tmp_path / "raw")}
+    proc = subprocess.run([sys.executable, "-c", PROBE + code], capture_output=True, text=True, env=env, cwd=PROJECT_ROOT, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc.stdout.strip().splitlines()[-1]
+
+
+def test_a_plain_interpreter_does_not_freeze(tmp_path: Path) -> None:
+    assert _exit_state("pass", tmp_path) == "frozen at exit: False"
+
+
+def test_vocwh_dbt_and_the_vocwh_command_freeze_at_exit(tmp_path: Path) -> None:
+    dbt = "import sys; sys.argv = ['vocwh-dbt', '--version']; from dagster_project.transform.dbt_main import main; main()"
+    assert _exit_state(dbt, tmp_path) == "frozen at exit: True"
+    vocwh = "import sys; from dagster_project.cli import main; main(['--help'])"
+    assert _exit_state(vocwh, tmp_path) == "frozen at exit: True"
+
+
+@pytest.mark.slow
+def test_loading_the_definitions_freezes_at_exit(tmp_path: Path) -> None:
+    assert _exit_state("import dagster_project.definitions", tmp_path) == "frozen at exit: True"
