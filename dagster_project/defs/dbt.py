@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
+from dagster._core.storage.asset_check_execution_record import COMPLETED_ASSET_CHECK_EXECUTION_RECORD_STATUSES
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 from packaging import version
 
@@ -90,24 +91,20 @@ def _as_step_events(context: dg.AssetExecutionContext, events: Iterator[Any]) ->
 def _carried_over(context: dg.AssetExecutionContext, op_name: str, evaluated: set[dg.AssetCheckKey]) -> Iterator[dg.AssetCheckResult]:
     """The selected checks dbt did not run this time (their models were not rebuilt), each
     with its last result again, marked as carried over: the UI then shows what is true of the
-    data, not "Skipped" (issue 21). One query for the recent evaluations; a check never
-    evaluated stays without a result."""
+    data, not "Skipped" (issue 21). A check never evaluated stays without a result."""
     wanted = set(context.selected_asset_check_keys) - evaluated
     if not wanted:
         return
-    # Recent enough to reach back past this run's own results (the other build's step carries
-    # over its checks first) and one run of every check.
-    records = context.instance.get_event_records(
-        dg.EventRecordsFilter(event_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION), limit=2000 + 4 * len(wanted), ascending=False
-    )
+    # Each check's last completed evaluation (never this run's planned one): one indexed
+    # lookup per check, where reading the recent evaluation events of every check and
+    # decoding them took 1.4 s of an unchanged run of the sample.
+    storage = context.instance.event_log_storage
     last: dict[dg.AssetCheckKey, tuple[Any, str]] = {}
-    for record in records:
-        if record.event_log_entry.run_id == context.run_id:
-            continue
-        data = record.event_log_entry.dagster_event.event_specific_data if record.event_log_entry.dagster_event else None
-        key = getattr(data, "asset_check_key", None)
-        if key in wanted and key not in last:
-            last[key] = (data, record.event_log_entry.run_id)
+    for key in wanted:
+        for record in storage.get_asset_check_execution_history(key, limit=1, status=COMPLETED_ASSET_CHECK_EXECUTION_RECORD_STATUSES):
+            event = record.event.dagster_event if record.event is not None else None
+            if record.run_id != context.run_id and event is not None:
+                last[key] = (event.event_specific_data, record.run_id)
     context.log.info(
         f"op '{op_name}': {len(wanted)} checks not run (their models were not rebuilt); "
         f"their last results are reported again, marked carried_over_from_run ({len(last)} had one)"
