@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dagster_project.core.settings import DBT_PROJECT_DIR
+from dagster_project.core.settings import DBT_PROJECT_DIR, Settings
 from dagster_project.transform import dbt_main, dbt_project
 from dagster_project.transform.dbt_project import APPROVED, FIGURES, LATEST, ensure_manifests, machine_parse, parse_cache_dir
 from tests.conftest import run_dbt
@@ -150,3 +150,11 @@ def test_dbt_in_a_new_warehouse_starts_from_the_parse_and_writes_only_there(tmp_
         assert con.execute("SELECT count(*) FROM seeds.policy_parameters").fetchone()[0] > 0  # type: ignore[index]
     finally:
         con.close()
+
+
+def test_the_pipelines_dbt_log_file_is_at_info_unless_asked_for_debug(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = Settings.from_env(warehouse_dir=tmp_path / "wh")
+    monkeypatch.delenv("DBT_LOG_LEVEL_FILE", raising=False)
+    assert dbt_project.dbt_env(settings)["DBT_LOG_LEVEL_FILE"] == "info"
+    monkeypatch.setenv("DBT_LOG_LEVEL_FILE", "debug")
+    assert dbt_project.dbt_env(settings)["DBT_LOG_LEVEL_FILE"] == "debug"

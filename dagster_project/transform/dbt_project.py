@@ -67,6 +67,10 @@ def dbt_env(settings: Settings, figures: str = LATEST) -> dict[str, str]:
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "DO_NOT_TRACK": "1",
         "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
+        # dbt's own log file at info, not debug: the debug lines (every SQL statement) cost
+        # a tenth of a build (latest build of the sample, paired: 11.2 -> 10.2 s). Set
+        # DBT_LOG_LEVEL_FILE=debug to have them again.
+        "DBT_LOG_LEVEL_FILE": os.environ.get("DBT_LOG_LEVEL_FILE") or "info",
         # dagster-dbt puts each invocation's artifacts in a fresh folder below this one and
         # copies the partial parse from it.
         "DBT_TARGET_PATH": str(dbt_target_dir(settings, figures)),
