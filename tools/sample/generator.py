@@ -19,6 +19,7 @@ import gc
 import multiprocessing as mp
 import os
 import shutil
+import signal
 import sys
 import time
 from collections import Counter
@@ -1074,6 +1075,10 @@ _JOBS: list[FileJob] = []
 _OUT: Path = Path()
 
 
+def _default_sigterm() -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def _write_range(bounds: tuple[int, int]) -> int:
     return sum(write_file(_OUT, _JOBS[i]) for i in range(*bounds))
 
@@ -1093,8 +1098,21 @@ def _write_all(out_dir: Path, jobs: list[FileJob], workers: int) -> int:
         gc.collect()
         gc.freeze()
         try:
-            with mp.get_context("fork").Pool(workers) as pool:
+            # A normal end closes the pool and lets each worker exit on its own: the context
+            # manager would terminate them with SIGTERM, and a Python SIGTERM handler the parent
+            # had installed (a test worker that ran a job or a server earlier) is inherited
+            # through fork and can swallow it: the join then waits forever (seen once in a
+            # full test run). The initializer restores the default handler for the error path.
+            pool = mp.get_context("fork").Pool(workers, initializer=_default_sigterm)
+            try:
                 total = sum(pool.imap_unordered(_write_range, bounds))
+            except BaseException:
+                pool.terminate()
+                raise
+            else:
+                pool.close()
+            finally:
+                pool.join()
         finally:
             gc.unfreeze()
             _JOBS = []
