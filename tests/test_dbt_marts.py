@@ -2,8 +2,9 @@
 
 Every policy rule is tested once, by hand-computed dbt unit tests in the models' yml
 (``unit_tests:`` in dbt/models/**/_*__models.yml); ``test_dbt_unit_tests_of_both_builds``
-runs them, for the latest figures and for the approved ones (models of the approved build
-only, such as the payout list, exist only with ``--vars '{figures: approved}'``). The tests
+runs them: those of the models both builds make once, with the latest figures, and those of
+the approved build's own models (the payout list, the finance sheets: they exist only with
+``--vars '{figures: approved}'``) with the approved ones. The tests
 below check what the unit tests cannot: that the real build makes the marts of the contract
 with the declared types and descriptions, in the right schemas, without personal data, and
 that the payout list joins back to the names it is made for.
@@ -43,16 +44,22 @@ def one(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = Non
 # ---------------------------------------------------------------------------------------
 
 
+# The unit tests of each build. A model both builds make is the same SQL in both, and its unit
+# tests give every input (refs and sources alike), so they run once, in the latest build; the
+# approved build runs those of its own models.
+UNIT_TESTS = {LATEST: "test_type:unit", APPROVED: "test_type:unit,config.meta.figures:approved"}
+
+
 def test_dbt_unit_tests_of_both_builds(published_city: PublishedCity, tmp_path: Path) -> None:
-    """``dbt test --select test_type:unit`` once per set of figures. Unit tests read their
-    inputs' column types from the database, so they run on a copy of the real build (dbt
-    opens it for writing; the other tests hold the shared one open for reading)."""
+    """``dbt test`` of the unit tests, once per set of figures (``UNIT_TESTS``). Unit tests
+    read their inputs' column types from the database, so they run on a copy of the real
+    build (dbt opens it for writing; the other tests hold the shared one open for reading)."""
     warehouse_dir = tmp_path / "wh"
     warehouse_dir.mkdir()
     shutil.copy2(published_city.settings.warehouse_path, warehouse_dir / "warehouse.duckdb")
     passed: dict[str, set[str]] = {}
     for figures in FIGURES:
-        result = run_dbt(["test", "--select", "test_type:unit", *dbt_vars(figures)], warehouse_dir, tmp_path / figures)
+        result = run_dbt(["test", "--select", UNIT_TESTS[figures], *dbt_vars(figures)], warehouse_dir, tmp_path / figures)
         assert result.returncode == 0, f"unit tests ({figures}):\n" + result.stdout[-8000:] + result.stderr[-2000:]
         passed[figures] = set(re.findall(r" PASS (\w+)::(\w+)", result.stdout))  # (model, unit test)
         assert not re.search(r"\b(FAIL|ERROR)\b \w+::", result.stdout), result.stdout[-8000:]
@@ -62,6 +69,26 @@ def test_dbt_unit_tests_of_both_builds(published_city: PublishedCity, tmp_path: 
             "training_target_progress", "partnership_income", "recruitment_hires", "policy_indicators"} <= models[LATEST]  # fmt: skip
     assert "submission_status" in models[LATEST] - models[APPROVED]
     assert "award_payout" in models[APPROVED] - models[LATEST]
+    assert models[APPROVED] & models[LATEST] == set()  # a shared model's cases ran once
+
+    # The model-level null test (tests/generic/not_null_columns.sql) names each column with
+    # nulls and how many, and passes over the nulls a mart allows (per_student_yuan without pupils).
+    con = duckdb.connect(str(warehouse_dir / "warehouse.duckdb"))
+    try:
+        con.execute(
+            "UPDATE marts.per_student_funding SET school_code = NULL, below_standard = NULL, per_student_yuan = NULL"
+            " WHERE (year, school_code) IN (SELECT (year, school_code) FROM marts.per_student_funding ORDER BY ALL LIMIT 2)"
+        )
+    finally:
+        con.close()
+    result = run_dbt(["test", "--select", "not_null_per_student_funding", "--store-failures"], warehouse_dir, tmp_path / "nulls")
+    assert result.returncode != 0 and "Failure in test not_null_per_student_funding" in result.stdout, result.stdout[-4000:]
+    con = duckdb.connect(str(warehouse_dir / "warehouse.duckdb"), read_only=True)
+    try:
+        failures = con.execute("SELECT column_name, null_rows FROM dbt_test__audit.not_null_per_student_funding ORDER BY 1").fetchall()
+    finally:
+        con.close()
+    assert failures == [("below_standard", 2), ("school_code", 2)]
 
 
 def test_policy_values_are_not_literals_in_models() -> None:
