@@ -31,7 +31,8 @@ from dagster_project.publish.common import page_records
 from dagster_project.publish.finance import workbook_records
 from tests.conftest import SharedBuildFailed, made_once
 
-pytestmark = pytest.mark.e2e
+# One worker takes the whole module (pytest-xdist --dist loadgroup): its module fixture is made once.
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("crash_recovery")]
 
 # Both years' registries and budgets, and two city schools with every template: enough for
 # every mart in both years, small enough for a run in seconds.
@@ -321,9 +322,10 @@ def _wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
+@pytest.mark.xdist_group("two_runs")
 class TestTwoRunsAndAKill:
-    """A class of its own so that pytest-xdist (``--dist loadscope`` takes a class as one
-    unit) runs it on the other worker: the module's runs of the pipeline share both cores."""
+    """A group of its own (``crash_recovery_two_runs``) so that pytest-xdist runs it beside the
+    rest of the module, on the other worker: the module's runs of the pipeline share both cores."""
 
     def test_two_runs_started_together(self, tmp_path: Path) -> None:
         """A fresh DAGSTER_HOME and warehouse: one run waits for the other, neither corrupts

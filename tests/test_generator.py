@@ -29,6 +29,9 @@ from tools.sample import generator as gen
 from tools.sample.generator import BAD_KINDS, LABOR_TARGETS, FileInfo, GenerationReport, generate
 from tools.sample.writer import ADDED_LATER
 
+# One worker takes the whole module (pytest-xdist --dist loadgroup): its module fixture is made once.
+pytestmark = pytest.mark.xdist_group("generator")
+
 # publicity_events (issue 18, 2026-12) is owed by nobody and not in the sample city yet:
 # tests/test_issue18_pipeline.py covers it.
 SAMPLED_TEMPLATES = set(TEMPLATES) - {"publicity_events"}

@@ -28,7 +28,8 @@ from dagster_project.store.load import run_ingest
 from dagster_project.transform.dbt_project import LATEST
 from tests.conftest import dbt_build_real, gb11643, hmac_key, write_csv, write_xlsx
 
-pytestmark = pytest.mark.e2e
+# One worker takes the whole module (pytest-xdist --dist loadgroup): its module fixture is made once.
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("issue18_pipeline")]
 
 PII_KEY = "test-key"
 S1, S2, S3 = "4122020001", "4122040002", "4122000003"

@@ -36,6 +36,9 @@ from tests.pg import PUBLISHER, PUBLISHER_PASSWORD, PgServer, free_port
 from tests.test_batching import PARTS as SAMPLE_PART
 from tests.test_sample_marts import FIRST_VOC_HS
 
+# One worker takes the whole module (pytest-xdist --dist loadgroup): its module fixture is made once.
+pytestmark = pytest.mark.xdist_group("postgres")
+
 BI_PASSWORD = "bi-只读-password"
 MONEY_COLUMNS = ("appropriated_yuan", "shortfall_yuan")
 

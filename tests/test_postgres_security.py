@@ -29,6 +29,9 @@ from dagster_project.publish.postgres import BI_ROLE, LARGE_OBJECT_WRITERS, Post
 from tests.conftest import PublishedCity
 from tests.pg import PUBLISHER, PgServer
 
+# One worker takes the whole module (pytest-xdist --dist loadgroup): its module fixture is made once.
+pytestmark = pytest.mark.xdist_group("postgres_security")
+
 BI_PASSWORD = "bi-只读-security"
 OLD_ADVISORY_KEY = 0x766F6377685F7067  # the key publishing took with pg_advisory_lock before issue 19
 # What docs/bi.md tells the server's superuser to run in the vocwh database.

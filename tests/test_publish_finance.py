@@ -32,6 +32,9 @@ from tests.conftest import (
     PEOPLE_2025,
 )
 
+# One worker takes the whole module (pytest-xdist --dist loadgroup): its module fixture is made once.
+pytestmark = pytest.mark.xdist_group("publish_finance")
+
 YEARS = (2023, 2024, 2025)
 
 

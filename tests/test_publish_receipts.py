@@ -14,6 +14,9 @@ import pytest
 from dagster_project.publish.receipts import parse_reason, select_batch, write_receipts
 from tests.conftest import HOSTILE_SCHOOL, HTML_SCHOOL, LOCKED_SCHOOL
 
+# One worker takes the whole module (pytest-xdist --dist loadgroup): its module fixture is made once.
+pytestmark = pytest.mark.xdist_group("publish_receipts")
+
 HEALTH = "5122020062"  # 吉林市卫生学校
 FIRST_VOC_HS = "5122020087"  # 吉林市第一职业高级中学, corrected its 2024 enrollment (raw/2025-03-更正)
 

@@ -19,7 +19,8 @@ from dagster_project.transform.dbt_project import LATEST
 from tests.conftest import SCHOOL_A, SCHOOL_B, gb11643, hmac_key, query, registry_rows, run_dbt, write_csv, write_xlsx
 from tests.test_ingest import TRAINING_HEADER
 
-pytestmark = pytest.mark.e2e
+# One worker takes the whole module (pytest-xdist --dist loadgroup): its module fixture is made once.
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("recruitment")]
 
 YEAR = 2025
 HEADER = [

@@ -22,6 +22,9 @@ from dagster_project.core.settings import Settings
 from dagster_project.publish.reports import produce_receipts, produce_reports
 from tests.conftest import SCHOOL_A, SCHOOL_B, STATUS_AND_APPROVED_FUNDING, dbt_build_real, query, registry_rows, write_csv
 
+# One worker takes the whole module (pytest-xdist --dist loadgroup): its module fixture is made once.
+pytestmark = pytest.mark.xdist_group("rounds")
+
 ENROLL_HEADER = ["年度", "学校标识码", "专业大类代码", "专业大类名称", "在校生数", "其中：职教高考班学生数", "学费收入（元）"]
 SCHOOL_C = "4122210003"  # 永吉县, county-run: sends only a rejected sheet
 SCHOOL_D = "4122810004"  # 蛟河市, county-run: sends nothing

@@ -29,7 +29,7 @@ from django.test import Client  # noqa: E402
 
 from dagster_project.core.settings import Settings  # noqa: E402
 from dagster_project.portal.accounts.models import Profile  # noqa: E402
-from tests.conftest import PublishedCity  # noqa: E402
+from tests.conftest import PublishedCity, SharedBuildFailed, made_once  # noqa: E402
 
 # The sample city's 2024 registry (raw/2024/市教育局/全市职业院校名录（2024年）.xlsx), read by eye:
 # 昌邑区 (220202) runs 5122020113 and chases the private 5122020188; 吉林市卫生学校 5122020062
@@ -108,14 +108,24 @@ def _publish(settings: Settings) -> None:
 
 @pytest.fixture(scope="session")
 def portal_city(published_city: PublishedCity, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """The sample city as a run leaves it: working database, snapshot and receipts (read only)."""
+    """The sample city as a run leaves it: working database, snapshot and receipts (read only).
+    Under pytest-xdist it is made once for both workers, in the session's shared folder."""
     src = published_city.settings
-    root = tmp_path_factory.mktemp("portal_city")
-    settings = Settings(raw_dir=src.raw_dir, warehouse_dir=root / "wh", pii_key=src.pii_key)
-    settings.warehouse_dir.mkdir()
-    shutil.copy2(src.warehouse_path, settings.warehouse_path)
-    _publish(settings)
-    return settings
+
+    def make(root: Path) -> None:
+        (root / "wh").mkdir()
+        shutil.copy2(src.warehouse_path, root / "wh" / "warehouse.duckdb")
+        _publish(Settings(raw_dir=src.raw_dir, warehouse_dir=root / "wh", pii_key=src.pii_key))
+
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        try:
+            root = made_once(tmp_path_factory.getbasetemp().parent, "portal_city", make)
+        except SharedBuildFailed as e:
+            pytest.fail(str(e))
+    else:
+        root = tmp_path_factory.mktemp("portal_city")
+        make(root)
+    return Settings(raw_dir=src.raw_dir, warehouse_dir=root / "wh", pii_key=src.pii_key)
 
 
 @pytest.fixture
