@@ -8,6 +8,7 @@ the audit log and the stored validation results.
 
 import dagster as dg
 
+from dagster_project.core.memory import release_freed_memory
 from dagster_project.core.templates import TEMPLATES
 from dagster_project.defs.checks import check_results, check_specs
 from dagster_project.defs.resources import RunLockResource, VocwhResource
@@ -79,3 +80,6 @@ def ingest_submissions(context: dg.AssetExecutionContext, vocwh: VocwhResource, 
     with connect(vocwh.settings().warehouse_path, read_only=True) as con:
         outstanding = outstanding_problems(con, vocwh.settings().raw_dir)
     yield from check_results(report, outstanding)
+    # The dbt builds run next, beside this process: not at ingestion's size (core/memory.py).
+    del report
+    release_freed_memory()
