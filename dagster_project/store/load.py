@@ -24,10 +24,9 @@ import re
 import time
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 
 from dagster_project.core.keys import text_key
 from dagster_project.core.pii import check_key, mask_id, person_key
@@ -41,6 +40,9 @@ from dagster_project.store.decide import SheetOutcome, decide_sheets, fingerprin
 from dagster_project.store.scan import LandedFile, hash_file, scan, take
 from dagster_project.store.schema import LINEAGE_COLUMNS, ensure_schema, stored_columns
 from dagster_project.store.warehouse import EMPTY_SHEET_REASON, connect, note_sheet_reason
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # ``scan`` and ``hash_file`` are imported from here by the sensor and the tests.
 __all__ = ["IngestReport", "LandedFile", "SheetOutcome", "hash_file", "run_ingest", "scan"]
@@ -116,6 +118,8 @@ def _history_frame(template: Template, outcomes: list[SheetOutcome], pii_key: st
         data["source_file"] += [o.file.rel] * n
         data["sheet"] += [o.sheet] * n
         data["loaded_at"] += [loaded_at] * n
+    import pandas as pd  # here, not at the top: a run that reads nothing never loads pandas
+
     return pd.DataFrame(data, columns=names)
 
 

@@ -10,10 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 
 from dagster_project.core.codes import county_names
 from dagster_project.core.templates import TEMPLATES, Template
@@ -22,8 +21,11 @@ from dagster_project.store.decide import Held, Holdings, SheetOutcome
 from dagster_project.store.scan import LandedFile
 from dagster_project.store.schema import LINEAGE_COLUMNS, stored_columns
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 # (template, the sheets of it to store, loaded_at) -> the rows as stored in history.<template>
-HistoryFrame = Callable[[Template, list[SheetOutcome], dt.datetime], pd.DataFrame]
+HistoryFrame = Callable[[Template, list[SheetOutcome], dt.datetime], "pd.DataFrame"]
 
 
 # -- what the warehouse holds ----------------------------------------------------------
@@ -132,6 +134,8 @@ def write_chunk(
     """Everything a chunk of files produced, in one transaction: its audit rows, the versions
     it replaced, the stored rows, the validation results, the templates the marts must rebuild,
     and the files as processed (deferred files are not remembered: looked at again next run)."""
+    import pandas as pd  # here, not at the top: a run that reads nothing never loads pandas
+
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     con.execute("BEGIN TRANSACTION")
     try:
