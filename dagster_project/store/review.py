@@ -130,9 +130,11 @@ def record_action(
             "INSERT INTO audit.review_actions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [next_id[0] if next_id else 1, action, template, submitter, year, submission_id, version, by, user, at, reason],
         )
-        # the marts read the approved figures: the next run rebuilds what depends on them
+        # the marts read the approved figures: the next run rebuilds what depends on them, in both sets
         con.execute(
-            "INSERT INTO audit.pending_builds VALUES (?, ?) ON CONFLICT (template) DO UPDATE SET since = excluded.since", [template, at]
+            "INSERT INTO audit.pending_builds (template, since, approved) VALUES (?, ?, true) "
+            "ON CONFLICT (template) DO UPDATE SET since = excluded.since, approved = true",
+            [template, at],
         )
         con.execute("COMMIT")
     except BaseException:

@@ -114,7 +114,8 @@ CREATE TABLE IF NOT EXISTS audit.files (
 );
 CREATE TABLE IF NOT EXISTS audit.pending_builds (
     template VARCHAR PRIMARY KEY,  -- has a new current version the marts do not reflect yet
-    since TIMESTAMP
+    since TIMESTAMP,
+    approved BOOLEAN DEFAULT true  -- a review action changed its approved figures too (else only the latest)
 );
 CREATE TABLE IF NOT EXISTS audit.dbt_builds (
     built_at TIMESTAMP,
@@ -310,6 +311,9 @@ def _create_and_migrate(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("ALTER TABLE audit.dbt_builds ADD COLUMN IF NOT EXISTS build_id VARCHAR")
     # warehouses made before the receipts noted words read as empty (issue 18)
     con.execute("ALTER TABLE audit.submissions ADD COLUMN IF NOT EXISTS notes VARCHAR")
+    # warehouses made before a new version and a review action were told apart (what was
+    # pending then rebuilds both sets, as it would have)
+    con.execute("ALTER TABLE audit.pending_builds ADD COLUMN IF NOT EXISTS approved BOOLEAN DEFAULT true")
     for t in TEMPLATES.values():
         con.execute(history_ddl(t))
         _add_key_columns(con, t)

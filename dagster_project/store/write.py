@@ -176,7 +176,9 @@ def write_chunk(
             del vr
         changed = sorted({o.parsed.template.key for o in outcomes if o.status in ("loaded", "superseded") and o.parsed is not None})
         if changed:
-            con.execute("INSERT OR IGNORE INTO audit.pending_builds SELECT unnest(?), ?", [changed, now])
+            # A new version changes the latest figures only: the approved ones change with a
+            # review action (store/review.py), so a template already pending for one stays so.
+            con.execute("INSERT OR IGNORE INTO audit.pending_builds (template, since, approved) SELECT unnest(?), ?, false", [changed, now])
         waiting = {o.file.rel for o in outcomes if o.awaits_reference}
         files_df = pd.DataFrame(
             [

@@ -1,9 +1,10 @@
 """Which dbt build the next run needs, and the log of builds: no Dagster here.
 
 Work grows with what changed: ingestion records which templates got a new current
-version (``audit.pending_builds``); a run then builds only ``source:submissions.<template>+``
-for those, everything when the dbt project itself changed (or was never built), and
-nothing when nothing changed. Each successful build gets an id that every published
+version (``audit.pending_builds``), and review actions which changed what is approved; a
+run then builds only ``source:submissions.<template>+`` for those (the approved figures
+only for the latter), everything when the dbt project itself changed (or was never built),
+and nothing when nothing changed. Each successful build gets an id that every published
 output records, so a run can tell an output that is behind the marts.
 """
 
@@ -47,16 +48,20 @@ class BuildPlan:
     full: bool
     pending: tuple[str, ...]
     fingerprint: str
+    # the pending templates whose approved figures changed (a review action): a new version
+    # alone leaves ``approved.<template>`` as it was, which shows only approved versions
+    pending_approved: tuple[str, ...] = ()
 
     def select(self, figures: str = LATEST) -> str | None:
         """What one build must rebuild: the models downstream of each pending template (the
-        approved build's source ``submissions`` is schema ``approved``). Every new version and
-        review action marks its template pending; the latest build also refreshes the
-        round's status (source audit), the approved one what compares the two sets."""
+        approved build's source ``submissions`` is schema ``approved``, which only a review
+        action changes). The latest build also refreshes the round's status (source audit),
+        the approved one what compares the two sets, which any change moves."""
         if self.full:
             return None
-        last = "source:audit+" if figures == LATEST else "approval_differences+"
-        return " ".join([*(f"source:submissions.{t}+" for t in self.pending), last])
+        if figures == LATEST:
+            return " ".join([*(f"source:submissions.{t}+" for t in self.pending), "source:audit+"])
+        return " ".join([*(f"source:submissions.{t}+" for t in self.pending_approved), "approval_differences+"])
 
     @property
     def nothing_to_do(self) -> bool:
@@ -67,12 +72,17 @@ def plan_build(settings: Settings) -> BuildPlan:
     fingerprint = project_fingerprint()
     with connect(settings.warehouse_path) as con:
         ensure_schema(con)
-        pending = tuple(r[0] for r in con.execute("SELECT template FROM audit.pending_builds ORDER BY template").fetchall())
+        rows = con.execute("SELECT template, approved FROM audit.pending_builds ORDER BY template").fetchall()
         built = con.execute("SELECT count(*) FROM audit.dbt_builds WHERE project_fingerprint = ?", [fingerprint]).fetchone()[0]
         marts_exist = con.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", list(FINAL_BUILD_TABLE)
         ).fetchone()[0]
-    return BuildPlan(full=not (built and marts_exist), pending=pending, fingerprint=fingerprint)
+    return BuildPlan(
+        full=not (built and marts_exist),
+        pending=tuple(t for t, _ in rows),
+        fingerprint=fingerprint,
+        pending_approved=tuple(t for t, approved in rows if approved is not False),
+    )
 
 
 def new_build_id(run_id: str) -> str:
