@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import hashlib
@@ -31,8 +32,9 @@ os.environ.setdefault("VOCWH_QUIET_SECONDS", "0")
 
 from dagster_project.core.settings import DBT_PROJECT_DIR, PROJECT_ROOT, Settings
 from dagster_project.store.load import IngestReport, run_ingest
+from dagster_project.transform import dbt_inprocess
 from dagster_project.transform.build import build_args
-from dagster_project.transform.dbt_project import APPROVED, FIGURES, LATEST, dbt_executable, dbt_vars, machine_parse
+from dagster_project.transform.dbt_project import APPROVED, FIGURES, LATEST, dbt_vars, machine_parse
 from tests.pg import PgServer, start_cluster
 
 Row = Sequence[Any]
@@ -204,21 +206,33 @@ def dbt_test_env(warehouse_dir: Path) -> dict[str, str]:
 
 
 def run_dbt(args: list[str], warehouse_dir: Path, work_dir: Path) -> subprocess.CompletedProcess[str]:
-    """dbt as the pipeline runs it (``vocwh-dbt``, from inside ``warehouse_dir``) on the
-    checkout's project, target and logs in ``work_dir``. It starts from the machine's parse of
-    the project for the figures its ``--vars`` name (a full parse costs about 7 s of CPU), as
-    a new warehouse of the pipeline does; dbt still re-parses any file changed since."""
+    """dbt as the pipeline runs it (in this process, from inside ``warehouse_dir``:
+    ``transform.dbt_inprocess``) on the checkout's project, target and logs in ``work_dir``;
+    what it printed is the result's stdout. It starts from the machine's parse of the project
+    for the figures its ``--vars`` name (a full parse costs about 7 s of CPU), as a new
+    warehouse of the pipeline does; dbt still re-parses any file changed since."""
     target = work_dir / "target"
     target.mkdir(parents=True, exist_ok=True)
     figures = APPROVED if "--vars" in args and args[args.index("--vars") + 1] == dbt_vars(APPROVED)[1] else LATEST
     shutil.copyfile(machine_parse(figures) / "partial_parse.msgpack", target / "partial_parse.msgpack")
-    cmd = [
-        dbt_executable(), *args,
+    args = [
+        *args,
         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
         "--target-path", str(target), "--log-path", str(work_dir / "logs"),
     ]  # fmt: skip
-    env = {**dbt_test_env(warehouse_dir), "DBT_PARTIAL_PARSE": "true"}
-    return subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=work_dir, timeout=900)
+    env = {
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DO_NOT_TRACK": "1",
+        "DBT_PARTIAL_PARSE": "true",
+        # dbt's log file at info, as the pipeline's (transform.dbt_project.dbt_env): its debug
+        # lines, every statement, cost a tenth of a build
+        "DBT_LOG_LEVEL_FILE": os.environ.get("DBT_LOG_LEVEL_FILE") or "info",
+    }
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        done = dbt_inprocess.invoke(args, warehouse_dir, env)
+    stderr = "" if done.exception is None else f"{type(done.exception).__name__}: {done.exception}"
+    return subprocess.CompletedProcess(["dbt", *args], 0 if done.success else 1, printed.getvalue(), stderr)
 
 
 def dbt_build_real(settings: Settings, work_dir: Path, figures: Sequence[str] = FIGURES, select: dict[str, str] | None = None) -> None:

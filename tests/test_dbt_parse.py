@@ -135,10 +135,11 @@ def test_a_process_waits_for_the_parse_another_is_making_then_copies_it(tmp_path
 
 
 @pytest.mark.slow
-def test_dbt_in_a_new_warehouse_starts_from_the_parse_and_writes_only_there(tmp_path: Path) -> None:
+def test_dbt_in_a_new_warehouse_starts_from_the_parse_and_writes_only_there(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The real dbt, through ``vocwh-dbt``, started elsewhere: it reuses the machine's parse
     although the parse was made in another folder, and the database it builds is the
     warehouse's."""
+    monkeypatch.setenv("DBT_LOG_LEVEL_FILE", "debug")  # dbt says it skipped parsing at debug
     wh = tmp_path / "wh"
     result = run_dbt(["seed", "--select", "policy_parameters"], wh, tmp_path / "work")
     assert result.returncode == 0, result.stdout[-3000:]
