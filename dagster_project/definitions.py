@@ -35,6 +35,7 @@ warnings.filterwarnings("ignore", category=dg.BetaWarning)
 # root logger (pytest's, a deployment's) still receives them; the `vocwh` commands keep theirs.
 logging.getLogger("dagster_project").addHandler(logging.NullHandler())
 
+from dagster_project.core.gc_tuning import keep_out_of_collections  # noqa: E402
 from dagster_project.defs.dbt import build_dbt_assets, dbt_resource  # noqa: E402
 from dagster_project.defs.ingest import ingest_submissions  # noqa: E402
 from dagster_project.defs.postgres import build_postgres_sensor, postgres_job, postgres_marts  # noqa: E402
@@ -101,3 +102,7 @@ defs = dg.Definitions(
     resources={"vocwh": vocwh_resource(), "run_lock": run_lock_resource(), "dbt": dbt_resource()},
     executor=dg.in_process_executor,
 )
+
+# What the definitions loaded lives as long as the process (a run, the code server): out of
+# the collector's full passes from now on (core/gc_tuning.py).
+keep_out_of_collections()

@@ -30,6 +30,7 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 # it is read stays on). Subprocesses (Dagster CLI, dbt) inherit it.
 os.environ.setdefault("VOCWH_QUIET_SECONDS", "0")
 
+from dagster_project.core.gc_tuning import keep_out_of_collections
 from dagster_project.core.settings import DBT_PROJECT_DIR, PROJECT_ROOT, Settings
 from dagster_project.store.load import IngestReport, run_ingest
 from dagster_project.transform import dbt_inprocess
@@ -331,7 +332,11 @@ _background: list[subprocess.Popen[bytes]] = []
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Under pytest-xdist, the first worker to finish collecting starts building
     published_city in a process of its own when a selected test needs it, so both workers
-    run other modules meanwhile instead of one building and the other waiting on the lock."""
+    run other modules meanwhile instead of one building and the other waiting on the lock.
+
+    The modules collected live as long as the session: out of the collector's full passes
+    (core/gc_tuning.py)."""
+    keep_out_of_collections()
     factory = getattr(session.config, "_tmp_path_factory", None)
     if not os.environ.get("PYTEST_XDIST_WORKER") or factory is None or session.config.option.collectonly:
         return

@@ -14,7 +14,6 @@ collected, in the shape of its JSON log lines, and handed back when it ends.
 
 from __future__ import annotations
 
-import gc
 import os
 import threading
 from collections.abc import Iterator, Mapping, Sequence
@@ -23,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dagster_project.core.gc_tuning import keep_out_of_collections
 from dagster_project.core.settings import DBT_PROJECT_DIR
 
 # dbt's events that carry a node's result: what becomes a materialization or a check result.
@@ -90,15 +90,17 @@ def invoke(args: Sequence[str], warehouse_dir: Path, env: Mapping[str, str]) -> 
             out.errors.append(msg.info.msg)
 
     with _one_at_a_time, _inside(warehouse_dir.resolve(), env):
-        # The run's own objects (some 450,000: Dagster, Great Expectations, pandas) are left
-        # out of the collections dbt's allocations set off: a build of the crash tests' city
-        # took 5.2-5.5 s of CPU so, against 5.8-6.3 s (alternating, in one process).
-        gc.freeze()
+        # The caller's objects (a run's: some 450,000 of Dagster, Great Expectations, pandas)
+        # are left out of the collections dbt's allocations set off: a build of the crash
+        # tests' city took 5.2-5.5 s of CPU so, against 5.8-6.3 s (alternating, in one
+        # process). They stay out afterwards (an unfreeze would also undo the freeze of
+        # the loaded definitions, core/gc_tuning.py); garbage is collected first, so only
+        # live objects are kept there, and only those in cycles ever wait for the exit.
+        keep_out_of_collections()
         try:
             # no colour codes in the run's log, nor in the errors it reports
             result = dbtRunner(callbacks=[collect]).invoke([*args, "--no-use-colors"])
         finally:
-            gc.unfreeze()
             _close_duckdb()
     out.success = bool(result.success)
     out.exception = result.exception

@@ -1,0 +1,23 @@
+"""Long-lived objects kept out of Python's cyclic garbage collector.
+
+A process that loads the whole stack (Dagster, dagster-dbt and dbt, Great Expectations,
+pandas) holds some 450,000 objects that live as long as it does. Each full collection,
+set off by the allocations of ingestion, validation and dbt, walks all of them again and
+finds nothing. ``gc.freeze`` moves the objects alive at that moment out of the collector's
+reach; objects freed by reference counting are still freed at once, so what it can keep
+is only garbage in reference cycles among those objects, until the process ends.
+Ingestion of the crash tests' city in one process, alternating: 3.1-3.4 s of CPU frozen,
+3.5-3.8 s not; the quick tests, frozen after collection, alternating twice: 69.6 / 70.5 s ->
+65.4 / 64.5 s.
+"""
+
+from __future__ import annotations
+
+import gc
+
+
+def keep_out_of_collections() -> None:
+    """Collect what is garbage now (only what is not frozen already: quick after the first
+    freeze), then freeze the rest."""
+    gc.collect()
+    gc.freeze()
