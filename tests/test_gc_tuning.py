@@ -21,7 +21,21 @@ def test_garbage_in_cycles_is_collected_before_the_freeze_and_the_living_are_fro
     del a, b
     alive = [_Node() for _ in range(100)]
     before = gc.get_freeze_count()
-    keep_out_of_collections()
+    keep_out_of_collections(collect_first=True)
     assert gone() is None  # collected, not frozen
     assert gc.get_freeze_count() >= before + 100  # the living nodes (and the list) are frozen
     assert len(alive) == 100
+
+
+def test_right_after_imports_it_only_freezes() -> None:
+    a, b = _Node(), _Node()
+    a.other, b.other = b, a
+    kept = weakref.ref(a)
+    del a, b
+    keep_out_of_collections()  # no collection first: the cycle is frozen with the rest
+    gc.collect()
+    assert kept() is not None
+    gc.unfreeze()
+    gc.collect()
+    assert kept() is None
+    gc.freeze()  # the session's objects out of the collections again (tests/conftest.py)

@@ -24,6 +24,7 @@ from typing import Any
 
 from dagster_project.core.gc_tuning import keep_out_of_collections
 from dagster_project.core.settings import DBT_PROJECT_DIR
+from dagster_project.transform.dbt_main import enter_warehouse
 
 # dbt's events that carry a node's result: what becomes a materialization or a check result.
 RESULT_EVENTS = frozenset({"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult"})
@@ -47,12 +48,11 @@ def _inside(warehouse_dir: Path, env: Mapping[str, str]) -> Iterator[None]:
     """The environment and working folder ``vocwh-dbt`` gives dbt, restored afterwards."""
     saved_env = {k: os.environ.get(k) for k in [*env, "VOCWH_WAREHOUSE_DIR", "DBT_PROJECT_DIR"]}
     saved_cwd = os.getcwd()
-    warehouse_dir.mkdir(parents=True, exist_ok=True)
     try:
         os.environ.update(env)
         os.environ["DBT_PROJECT_DIR"] = str(DBT_PROJECT_DIR)
-        os.environ["VOCWH_WAREHOUSE_DIR"] = "."
-        os.chdir(warehouse_dir)
+        os.environ["VOCWH_WAREHOUSE_DIR"] = str(warehouse_dir)
+        enter_warehouse()  # vocwh-dbt's own step: into the folder, the profile's path relative
         yield
     finally:
         os.chdir(saved_cwd)
@@ -96,7 +96,7 @@ def invoke(args: Sequence[str], warehouse_dir: Path, env: Mapping[str, str]) -> 
         # process). They stay out afterwards (an unfreeze would also undo the freeze of
         # the loaded definitions, core/gc_tuning.py); garbage is collected first, so only
         # live objects are kept there, and only those in cycles ever wait for the exit.
-        keep_out_of_collections()
+        keep_out_of_collections(collect_first=True)
         try:
             # no colour codes in the run's log, nor in the errors it reports
             result = dbtRunner(callbacks=[collect]).invoke([*args, "--no-use-colors"])
