@@ -14,9 +14,15 @@ import warnings
 
 import dagster as dg
 
-from dagster_project.cli import production_key_refusal
-from dagster_project.core.exit import freeze_at_exit
-from dagster_project.core.settings import Settings
+from dagster_project.core.gc_tuning import keep_out_of_collections, pause_collections
+
+# What follows imports dagster-dbt with dbt, and builds the assets: no collections meanwhile,
+# and all of it frozen at the end (core/gc_tuning.py).
+pause_collections()
+
+from dagster_project.cli import production_key_refusal  # noqa: E402
+from dagster_project.core.exit import freeze_at_exit  # noqa: E402
+from dagster_project.core.settings import Settings  # noqa: E402
 
 # VOCWH_ENV=production without VOCWH_PII_KEY: one message and exit 1, not two tracebacks after
 # a minute of work (the ingestion step would refuse too, deep inside the run).
@@ -35,7 +41,6 @@ warnings.filterwarnings("ignore", category=dg.BetaWarning)
 # root logger (pytest's, a deployment's) still receives them; the `vocwh` commands keep theirs.
 logging.getLogger("dagster_project").addHandler(logging.NullHandler())
 
-from dagster_project.core.gc_tuning import keep_out_of_collections  # noqa: E402
 from dagster_project.defs.dbt import build_dbt_assets, dbt_resource  # noqa: E402
 from dagster_project.defs.ingest import ingest_submissions  # noqa: E402
 from dagster_project.defs.postgres import build_postgres_sensor, postgres_job, postgres_marts  # noqa: E402

@@ -19,10 +19,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import duckdb
-import filelock
-import pytest
-import xlsxwriter
+from dagster_project.core.gc_tuning import keep_out_of_collections, pause_collections
+
+# Collecting imports the whole stack: no collections until pytest_collection_finish freezes it.
+pause_collections()
+
+import duckdb  # noqa: E402
+import filelock  # noqa: E402
+import pytest  # noqa: E402
+import xlsxwriter  # noqa: E402
 
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
@@ -30,13 +35,12 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 # it is read stays on). Subprocesses (Dagster CLI, dbt) inherit it.
 os.environ.setdefault("VOCWH_QUIET_SECONDS", "0")
 
-from dagster_project.core.gc_tuning import keep_out_of_collections
-from dagster_project.core.settings import DBT_PROJECT_DIR, PROJECT_ROOT, Settings
-from dagster_project.store.load import IngestReport, run_ingest
-from dagster_project.transform import dbt_inprocess
-from dagster_project.transform.build import build_args
-from dagster_project.transform.dbt_project import APPROVED, FIGURES, LATEST, dbt_vars, machine_parse
-from tests.pg import PgServer, start_cluster
+from dagster_project.core.settings import DBT_PROJECT_DIR, PROJECT_ROOT, Settings  # noqa: E402
+from dagster_project.store.load import IngestReport, run_ingest  # noqa: E402
+from dagster_project.transform import dbt_inprocess  # noqa: E402
+from dagster_project.transform.build import build_args  # noqa: E402
+from dagster_project.transform.dbt_project import APPROVED, FIGURES, LATEST, dbt_vars, machine_parse  # noqa: E402
+from tests.pg import PgServer, start_cluster  # noqa: E402
 
 Row = Sequence[Any]
 
@@ -327,6 +331,13 @@ def con(published_city: PublishedCity) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 _background: list[subprocess.Popen[bytes]] = []
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """pytest-xdist's controller collects nothing: its collections resume here."""
+    if session.config.pluginmanager.has_plugin("dsession"):
+        keep_out_of_collections()
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

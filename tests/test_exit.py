@@ -43,6 +43,7 @@ def test_loading_the_definitions_freezes_what_it_loaded_and_what_came_after_at_e
         "atexit.register(lambda: print('collectable at exit:', len(gc.get_objects())))\n"
         "import dagster_project.definitions\n"
         "print('frozen at load:', gc.get_freeze_count())\n"
+        "assert gc.isenabled(), 'collections paused for the load resume after it'\n"
         "made_by_the_run = [[i] for i in range(1000)]\n"
         "print('collectable after the run:', len(gc.get_objects()))\n"
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import gc
 import weakref
 
-from dagster_project.core.gc_tuning import keep_out_of_collections
+from dagster_project.core.gc_tuning import keep_out_of_collections, pause_collections
 
 
 class _Node:
@@ -39,3 +39,18 @@ def test_right_after_imports_it_only_freezes() -> None:
     gc.collect()
     assert kept() is None
     gc.freeze()  # the session's objects out of the collections again (tests/conftest.py)
+
+
+def test_a_pause_lasts_until_the_freeze_and_leaves_a_collector_it_did_not_stop_as_it_was() -> None:
+    assert gc.isenabled()  # the session's own pause (tests/conftest.py) ended at collection
+    pause_collections()
+    assert not gc.isenabled()
+    keep_out_of_collections()
+    assert gc.isenabled()
+    gc.disable()  # stopped by someone else: neither the pause nor the freeze turns it back on
+    try:
+        pause_collections()
+        keep_out_of_collections()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
