@@ -26,6 +26,7 @@ import dagster as dg
 import duckdb
 import psycopg
 import pytest
+from dagster_postgres.run_storage import PostgresRunStorage
 from psycopg import sql
 
 from dagster_project.core.settings import PROJECT_ROOT, Settings
@@ -467,6 +468,56 @@ def test_sensor_catches_an_empty_or_lagging_server_up(
     assert isinstance(current, dg.SkipReason) and "serves build" in (current.skip_message or "")
 
 
+@pytest.fixture
+def pg_dagster_home(pg_server: PgServer, fresh_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, str]:
+    """DAGSTER_HOME holding deploy/dagster-postgres.yaml, its database on the test server (set
+    in the environment, as the file expects): (the folder, the database's name)."""
+    dagster_db = f"{fresh_db}_dagster"
+    with psycopg.connect(pg_server.superuser_url("postgres"), autocommit=True) as c:
+        c.execute(sql.SQL("CREATE DATABASE {} OWNER vocwh_publisher").format(sql.Identifier(dagster_db)))
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy(PROJECT_ROOT / "deploy" / "dagster-postgres.yaml", home / "dagster.yaml")
+    for k, v in {
+        "DAGSTER_HOME": str(home),
+        "DAGSTER_PG_HOST": pg_server.host,
+        "DAGSTER_PG_PORT": str(pg_server.port),
+        "DAGSTER_PG_DB": dagster_db,
+        "DAGSTER_PG_USERNAME": PUBLISHER,
+        "DAGSTER_PG_PASSWORD": PUBLISHER_PASSWORD,
+    }.items():
+        monkeypatch.setenv(k, v)
+    return home, dagster_db
+
+
+def _backends(pg_server: PgServer, dbname: str) -> set[tuple[int, datetime]]:
+    """The server processes connected to ``dbname``, each with the moment it connected."""
+    return set(pg_rows(pg_server.superuser_url("postgres"), f"SELECT pid, backend_start FROM pg_stat_activity WHERE datname = '{dbname}'"))
+
+
+def test_the_postgres_backed_instance_keeps_its_connections(pg_server: PgServer, pg_dagster_home: tuple[Path, str]) -> None:
+    """deploy/dagster-postgres.yaml's storage answers many calls over the same connections,
+    where dagster-postgres alone connects (a server process, a password exchange) for each."""
+    _home, dagster_db = pg_dagster_home
+    try:
+        with dg.DagsterInstance.get() as instance:
+            for _ in range(5):  # the run, event-log and schedule stores, each used
+                instance.get_runs(limit=1)
+                instance.get_latest_materialization_event(dg.AssetKey("nothing"))
+                instance.all_instigator_state()
+            kept = _backends(pg_server, dagster_db)
+            assert len(kept) == 2  # the run and event-log stores' (the schedule store's is closed after use)
+            for _ in range(30):
+                instance.get_runs(limit=1)
+                instance.get_latest_materialization_event(dg.AssetKey("nothing"))
+                instance.all_instigator_state()
+            assert _backends(pg_server, dagster_db) == kept  # the same processes, nothing new
+        assert _backends(pg_server, dagster_db) == set()  # closed with the instance
+    finally:
+        with psycopg.connect(pg_server.superuser_url("postgres"), autocommit=True) as c:
+            c.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(dagster_db)))
+
+
 @pytest.mark.e2e
 def test_the_job_on_a_postgres_backed_dagster_instance(
     pg_server: PgServer, fresh_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -511,7 +562,7 @@ def test_the_job_on_a_postgres_backed_dagster_instance(
     assert proc.returncode == 0, proc.stderr[-4000:]
     try:
         with dg.DagsterInstance.get() as instance:
-            assert type(instance.run_storage).__name__ == "PostgresRunStorage"
+            assert isinstance(instance.run_storage, PostgresRunStorage)
             runs = instance.get_runs()
             assert [r.status for r in runs] == [dg.DagsterRunStatus.SUCCESS]
             event = instance.get_latest_materialization_event(dg.AssetKey("postgres_marts"))
