@@ -520,7 +520,7 @@ def test_the_postgres_backed_instance_keeps_its_connections(pg_server: PgServer,
 
 @pytest.mark.e2e
 def test_the_job_on_a_postgres_backed_dagster_instance(
-    pg_server: PgServer, fresh_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    pg_server: PgServer, fresh_db: str, pg_dagster_home: tuple[Path, str], tmp_path: Path
 ) -> None:
     """deploy/dagster-postgres.yaml as DAGSTER_HOME's dagster.yaml, the real job on the sample
     city through the CLI with VOCWH_POSTGRES_URL set: the run is recorded in PostgreSQL and
@@ -529,21 +529,7 @@ def test_the_job_on_a_postgres_backed_dagster_instance(
     finance workbooks (one run of the whole pipeline serves both), on the part of the sample
     with every template and every outcome of a file (test_batching.PARTS, 84 of its files:
     the rest adds volume, which the benchmark measures, not cases)."""
-    dagster_db = f"{fresh_db}_dagster"
-    with psycopg.connect(pg_server.superuser_url("postgres"), autocommit=True) as c:
-        c.execute(sql.SQL("CREATE DATABASE {} OWNER vocwh_publisher").format(sql.Identifier(dagster_db)))
-    home = tmp_path / "dagster_home"
-    home.mkdir()
-    shutil.copy(PROJECT_ROOT / "deploy" / "dagster-postgres.yaml", home / "dagster.yaml")
-    for k, v in {
-        "DAGSTER_HOME": str(home),
-        "DAGSTER_PG_HOST": pg_server.host,
-        "DAGSTER_PG_PORT": str(pg_server.port),
-        "DAGSTER_PG_DB": dagster_db,
-        "DAGSTER_PG_USERNAME": PUBLISHER,
-        "DAGSTER_PG_PASSWORD": PUBLISHER_PASSWORD,
-    }.items():
-        monkeypatch.setenv(k, v)
+    home, dagster_db = pg_dagster_home
     sample, landing = PROJECT_ROOT / "raw", tmp_path / "raw"
     for src in sample.rglob("*"):
         if src.is_file() and set(SAMPLE_PART) & set(src.relative_to(sample).parts):
