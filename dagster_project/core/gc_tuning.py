@@ -10,9 +10,10 @@ Ingestion of the crash tests' city in one process, alternating: 3.1-3.4 s of CPU
 3.5-3.8 s not; the quick tests, frozen after collection, alternating twice: 69.6 / 70.5 s ->
 65.4 / 64.5 s.
 
-While a process imports that stack, the collector runs some 60 passes over a growing heap
-in which nothing is garbage yet; ``pause_collections`` stops them until the freeze. Importing
-the definitions, three times each way: 2.44-2.52 s with them, 2.10-2.19 s without.
+While a process imports that stack, the collector runs over a growing heap in which nothing
+is garbage yet: importing the definitions set off 372 young, 34 middle and 3 full
+collections. ``pause_collections`` stops them until the freeze. Importing the definitions,
+three times each way: 2.44-2.52 s with them, 2.10-2.19 s without.
 """
 
 from __future__ import annotations

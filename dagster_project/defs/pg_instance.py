@@ -36,7 +36,8 @@ class _KeepsConnections:
 
     _engine: Any
 
-    def _keep(self) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
         self.optimize_for_webserver(statement_timeout=0, pool_recycle=POOL_RECYCLE_SECONDS, max_overflow=POOL_MAX_OVERFLOW)
 
     def optimize_for_webserver(self, statement_timeout: int, pool_recycle: int, max_overflow: int) -> None:
@@ -50,15 +51,11 @@ class _KeepsConnections:
 
 
 class KeptPostgresRunStorage(_KeepsConnections, PostgresRunStorage):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._keep()
+    pass
 
 
 class KeptPostgresEventLogStorage(_KeepsConnections, PostgresEventLogStorage):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._keep()
+    pass
 
 
 class PooledPostgresStorage(DagsterPostgresStorage):
