@@ -439,12 +439,29 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
     module alone: the quick run took 77 s that way, 58 s this way), except in the modules
     marked ``xdist_group``, whose module fixture (an ingest or a dbt build) one worker makes
     once. Runs before xdist's own hook, which then starts the workers."""
+    worker_input = getattr(config, "workerinput", None)
+    if worker_input is not None:
+        # A worker parses the command line again, without what this hook set in the
+        # controller: told here, it adds the group to each test's id, as --dist loadgroup on
+        # the command line makes it do (pytest_configure_node below).
+        if worker_input.get(LOADGROUP):
+            config.option.loadgroup = True
+        return
     xdist = config.pluginmanager.hasplugin("xdist") and "PYTEST_XDIST_WORKER" not in os.environ
     if xdist and getattr(config.option, "numprocesses", 0) is None and not config.option.collectonly:
         config.option.numprocesses = WORKERS
         if config.option.dist == "no":
             config.option.dist = "loadgroup"
             config.option.loadscopereorder = False  # the order of pytest_collection_modifyitems below
+
+
+LOADGROUP = "vocwh_loadgroup"
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """pytest-xdist's controller, for each worker it starts: whether tests are grouped."""
+    node.workerinput[LOADGROUP] = node.config.option.dist == "loadgroup"
 
 
 # `pytest -m "not slow"` is the quick run while working (CONTRIBUTING.md). Besides tests
