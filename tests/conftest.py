@@ -429,6 +429,8 @@ def pg_server() -> Iterator[PgServer]:
 
 
 WORKERS = 2  # the machine's cores
+# the key in each worker's workerinput saying whether tests are grouped (pytest_configure_node)
+LOADGROUP = "vocwh_loadgroup"
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -453,9 +455,6 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
         if config.option.dist == "no":
             config.option.dist = "loadgroup"
             config.option.loadscopereorder = False  # the order of pytest_collection_modifyitems below
-
-
-LOADGROUP = "vocwh_loadgroup"
 
 
 @pytest.hookimpl(optionalhook=True)
