@@ -5,15 +5,17 @@ working folder, its environment and the database file."""
 from __future__ import annotations
 
 import csv
+import importlib.util
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from dagster_project.core.settings import DBT_PROJECT_DIR, Settings
-from dagster_project.transform.dbt_inprocess import invoke
+from dagster_project.transform.dbt_inprocess import install_flag_source, invoke
 from dagster_project.transform.dbt_project import LATEST, dbt_env, machine_parse
 
 pytestmark = pytest.mark.slow
@@ -58,3 +60,37 @@ def test_a_failing_build_in_this_process_says_why(tmp_path: Path) -> None:
     assert not done.success
     assert any("submissions" in e and "enrollment" in e for e in done.errors), done.errors
     assert [e["data"]["status"] for e in done.events] == ["error"]
+
+
+def test_dbt_names_a_behaviour_flags_module_as_before_without_loading_deferred_modules(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """dbt's two base behaviour flags name the module that declared them. The pipeline's
+    replacement for dbt_common's ``_default_source`` gives the same name, and leaves a module
+    deferred by core/lazy_imports unloaded, which dbt_common's walk of ``inspect.stack()`` loads."""
+    from dbt.adapters.base.impl import DEFAULT_BASE_BEHAVIOR_FLAGS
+    from dbt_common.behavior_flags import Behavior, BehaviorFlagRendered
+
+    from dagster_project.core.lazy_imports import defer
+    from dagster_project.transform import dbt_inprocess
+
+    def sources() -> list[str]:
+        return [f._behavior_change_event.flag_source for f in Behavior([dict(f) for f in DEFAULT_BASE_BEHAVIOR_FLAGS], {})._flags]
+
+    def deferred(name: str) -> bool:
+        return type(sys.modules[name]) is importlib.util._LazyModule  # type: ignore[attr-defined]  # type() does not load it
+
+    (tmp_path / "vocwh_deferred_probe.py").write_text("LOADED = True\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "vocwh_deferred_probe", raising=False)
+    defer("vocwh_deferred_probe")
+    importlib.import_module("vocwh_deferred_probe")
+    assert deferred("vocwh_deferred_probe")
+
+    install_flag_source()
+    ours = sources()
+    assert deferred("vocwh_deferred_probe")
+    monkeypatch.setattr(BehaviorFlagRendered, "_default_source", dbt_inprocess._dbt_flag_source["original"])
+    theirs = sources()
+    assert ours == theirs == [__name__, __name__]
+    assert not deferred("vocwh_deferred_probe")  # dbt_common's walk loaded it

@@ -84,6 +84,7 @@ def test_dg_launch_keeps_history_and_ends_with_the_summary(tmp_path: Path, monke
     # Dagster's DEBUG event lines are gone; the warnings and the summary stay, the summary last.
     assert " - DEBUG - " not in out
     assert "rejected: 卫生学校/培训台账2024_草稿.xlsx" in out
+    assert "vocwh run summary / 本次运行小结" in out, out[-6000:]  # what the run printed instead
     summary = out[out.index("vocwh run summary / 本次运行小结") :]
     assert "files: seen 5, unchanged 0" in summary
     assert "sheets: loaded 2, duplicate 1, superseded 0, rejected 1, unreadable 1, unrecognised 0" in summary

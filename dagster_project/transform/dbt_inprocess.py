@@ -15,6 +15,7 @@ collected, in the shape of its JSON log lines, and handed back when it ends.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -75,11 +76,49 @@ def _close_duckdb() -> None:
         env.close()
 
 
+_BEHAVIOR_FLAGS = "dbt_common.behavior_flags"
+_dbt_flag_source: dict[str, Any] = {}  # "original": dbt_common's own, once replaced
+
+
+def _flag_source() -> str:
+    """dbt_common's ``BehaviorFlagRendered._default_source``, read from the frames' globals.
+
+    For each behaviour flag without a ``source`` (dbt's two base flags), dbt names the
+    module that declared it by walking ``inspect.stack()``: that reads the source line of
+    every frame and matches each frame's file against every module in ``sys.modules``, which
+    also executes the modules core/lazy_imports defers (SciPy's stats, 0.7 s). Under a
+    Dagster step or pytest the stack is deep: about 1 s of a pipeline run's two builds
+    (py-spy). The name only ever appears in dbt's notice that a flag is off; here it is the
+    same name, the first frame's module that is not ``dbt_common.behavior_flags`` (frames of
+    code without a module, which ``inspect.getmodule`` cannot place, are passed over as there).
+    """
+    frame = sys._getframe(1)
+    while frame is not None:
+        name = frame.f_globals.get("__name__")
+        if name != _BEHAVIOR_FLAGS and frame.f_code.co_filename == getattr(sys.modules.get(name or ""), "__file__", None):
+            return str(name)
+        frame = frame.f_back
+    return "Unknown"
+
+
+def install_flag_source() -> None:
+    """Put ``_flag_source`` in dbt_common's place (tests/test_dbt_inprocess.py compares the two)."""
+    from dbt_common.behavior_flags import BehaviorFlagRendered
+
+    original = BehaviorFlagRendered.__dict__.get("_default_source")
+    if original is None:
+        return  # a dbt_common without it: nothing to replace (tests/test_dbt_inprocess.py fails)
+    _dbt_flag_source.setdefault("original", original)
+    BehaviorFlagRendered._default_source = staticmethod(_flag_source)  # type: ignore[method-assign]
+
+
 def invoke(args: Sequence[str], warehouse_dir: Path, env: Mapping[str, str]) -> Invocation:
     """Run ``dbt <args>`` on ``warehouse_dir``'s database with ``env`` set."""
     from dbt.cli.main import dbtRunner
     from dbt_common.events.base_types import EventMsg
     from dbt_common.events.functions import msg_to_dict
+
+    install_flag_source()
 
     out = Invocation(success=False)
 
