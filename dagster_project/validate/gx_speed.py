@@ -23,8 +23,19 @@ work whose result cannot differ:
   method runs. The cache holds the frame itself, so an id is never reused, and is per
   thread (the portal checks uploads while its warm-up thread validates).
 
+- Each map expectation's ``unexpected_index_list`` metric (the failing rows, which our
+  reasons name) selects the failing rows of the whole frame, every column of it (a hundred
+  or so: each template column with its raw text, presence and word), only to list their
+  index: about a third of a validation (py-spy, the crash tests' city). For a frame with
+  an unnamed index and no ``unexpected_index_column_names`` (ours) the same selections
+  are made on the index alone; anything else goes to GX's own function. Likewise the
+  failing values (``unexpected_values``): GX drops the rows where the column is empty from
+  the whole frame, then takes the one column; here the column is taken first.
+
 tests/test_suites.py compares the helpers with GX's for every expectation of every
-committed suite, and ``to_id`` with GX's on every id a validation of each suite asks for;
+committed suite, ``to_id`` with GX's on every id a validation of each suite asks for, and the failing rows
+and values with GX's on every map expectation a validation of the sample and of bad sheets
+evaluates;
 the rejection-reason tests run through all of it, so a GX upgrade that breaks an assumption
 fails there first.
 """
@@ -40,11 +51,18 @@ from contextlib import contextmanager
 from typing import Any
 
 import pandas as pd
+from great_expectations.constants import MAX_RESULT_RECORDS
 from great_expectations.core.id_dict import IDDict, IDDictID
 from great_expectations.exceptions import InvalidExpectationKwargsError
 from great_expectations.execution_engine import PandasExecutionEngine
+from great_expectations.expectations import registry
 from great_expectations.expectations.expectation import Expectation
 from great_expectations.expectations.expectation_configuration import parse_result_format
+from great_expectations.expectations.metrics.map_metric_provider import (
+    column_map_condition_auxilliary_methods,
+    map_condition_auxilliary_methods,
+)
+from great_expectations.expectations.metrics.util import get_dbms_compatible_metric_domain_kwargs
 from great_expectations.util import convert_to_json_serializable
 
 log = logging.getLogger("great_expectations.expectations.expectation")
@@ -160,6 +178,74 @@ def _apply_row_condition_filter(self: PandasExecutionEngine, data: pd.DataFrame,
     return result
 
 
+ORIGINAL_MAP_CONDITION_INDEX = map_condition_auxilliary_methods._pandas_map_condition_index
+
+
+def map_condition_index(
+    cls: Any, execution_engine: PandasExecutionEngine, metric_domain_kwargs: dict, metric_value_kwargs: dict, metrics: dict, **kwargs: Any
+) -> list[Any]:
+    """GX's ``_pandas_map_condition_index`` with its two row selections made on a frame of no
+    columns: the same index, the same alignment of the condition to it, nothing copied."""
+    result_format = metric_value_kwargs["result_format"]
+    unexpected, compute_domain_kwargs, accessor_domain_kwargs = metrics["unexpected_condition"]
+    accessor = get_dbms_compatible_metric_domain_kwargs(
+        metric_domain_kwargs=accessor_domain_kwargs, batch_columns_list=metrics["table.columns"]
+    )
+    records: pd.DataFrame = execution_engine.get_domain_records(domain_kwargs=dict(**compute_domain_kwargs, **accessor))
+    if records.index.names[0] is not None or result_format.get("unexpected_index_column_names"):
+        return ORIGINAL_MAP_CONDITION_INDEX(
+            cls,
+            execution_engine,
+            metric_domain_kwargs=metric_domain_kwargs,
+            metric_value_kwargs=metric_value_kwargs,
+            metrics=metrics,
+            **kwargs,
+        )
+    rows = records.iloc[:, :0]
+    if "column" in accessor and kwargs.get("filter_column_isnull", getattr(cls, "filter_column_isnull", False)):
+        rows = rows[records[accessor["column"]].notnull()]
+    found = list(rows[unexpected].index)
+    return found if result_format["result_format"] == "COMPLETE" else found[: result_format["partial_unexpected_count"]]
+
+
+ORIGINAL_COLUMN_MAP_CONDITION_VALUES = column_map_condition_auxilliary_methods._pandas_column_map_condition_values
+
+
+def column_map_condition_values(
+    cls: Any, execution_engine: PandasExecutionEngine, metric_domain_kwargs: dict, metric_value_kwargs: dict, metrics: dict, **kwargs: Any
+) -> list[Any]:
+    """GX's ``_pandas_column_map_condition_values`` with the empty cells dropped from the one
+    column it lists, not from the whole frame: the same values, index and alignment."""
+    unexpected, compute_domain_kwargs, accessor_domain_kwargs = metrics["unexpected_condition"]
+    if "column" not in accessor_domain_kwargs:  # GX's own error
+        return ORIGINAL_COLUMN_MAP_CONDITION_VALUES(
+            cls,
+            execution_engine,
+            metric_domain_kwargs=metric_domain_kwargs,
+            metric_value_kwargs=metric_value_kwargs,
+            metrics=metrics,
+            **kwargs,
+        )
+    accessor = get_dbms_compatible_metric_domain_kwargs(
+        metric_domain_kwargs=accessor_domain_kwargs, batch_columns_list=metrics["table.columns"]
+    )
+    values = execution_engine.get_domain_records(domain_kwargs=compute_domain_kwargs)[accessor["column"]]
+    if kwargs.get("filter_column_isnull", getattr(cls, "filter_column_isnull", False)):
+        values = values[values.notnull()]
+    values = values[unexpected == True]  # noqa: E712  (GX's comparison, kept: it aligns the condition)
+    result_format = metric_value_kwargs["result_format"]
+    if result_format["result_format"] == "COMPLETE":
+        return list(values[:MAX_RESULT_RECORDS])
+    return list(values[: min(result_format["partial_unexpected_count"], MAX_RESULT_RECORDS)])
+
+
+# GX registered these functions themselves for each map metric (map_metric_provider.py) when
+# the metric classes were made: install() replaces them there.
+REGISTERED = {ORIGINAL_MAP_CONDITION_INDEX: map_condition_index, ORIGINAL_COLUMN_MAP_CONDITION_VALUES: column_map_condition_values}
+for _original, _ours in REGISTERED.items():
+    _ours.metric_fn_type = getattr(_original, "metric_fn_type", None)  # type: ignore[attr-defined]
+
+
 FASTER = {
     "_get_success_kwarg": _get_success_kwarg,
     "_get_domain_kwargs": _get_domain_kwargs,
@@ -170,8 +256,14 @@ FASTER = {
 
 def install() -> None:
     """Put the four helpers on ``Expectation`` (no subclass in GX 1.24 defines its own),
-    ``to_id`` on ``IDDict`` (nor does any subclass of it) and the filter on the pandas engine."""
+    ``to_id`` on ``IDDict`` (nor does any subclass of it), the filter on the pandas engine
+    and the failing rows' index and values in GX's registry of metrics."""
     for name, fn in FASTER.items():
         setattr(Expectation, name, fn)
     IDDict.to_id = to_id  # type: ignore[method-assign]
     PandasExecutionEngine._apply_row_condition_filter = _apply_row_condition_filter
+    for definition in registry._registered_metrics.values():  # every metric registered so far
+        providers = definition.get("providers", {})
+        for engine, (metric_class, fn) in list(providers.items()):
+            if fn in REGISTERED:
+                providers[engine] = (metric_class, REGISTERED[fn])
