@@ -163,3 +163,35 @@ def test_the_failing_rows_and_values_are_gx_s_for_every_map_expectation_a_valida
     assert differ == []
     assert report.count("loaded") >= 5 and report.count("rejected") >= 1
     assert all(calls > 300 and failing >= 5 for calls, failing in compared.values()), compared
+
+
+@pytest.mark.slow
+def test_the_metric_kwargs_are_gx_s_for_every_metric_a_validation_asks_for(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """validate/gx_speed.py's ``get_metric_kwargs`` reads a configuration's runtime kwargs once
+    per validation, and an expectation's configuration is built once; validating part of the
+    sample (rejected sheets among them), every call must give what GX's own gives."""
+    import importlib
+
+    from dagster_project.validate import gx_speed, runner  # noqa: F401  (runner installs it)
+
+    calls: list[str] = []
+    differ: list[tuple[Any, ...]] = []
+
+    def checked(metric_name: str, configuration: Any = None, runtime_configuration: Any = None) -> Any:
+        ours = gx_speed.get_metric_kwargs(metric_name, configuration, runtime_configuration)
+        gxs = gx_speed.ORIGINAL_GET_METRIC_KWARGS(metric_name, configuration, runtime_configuration)
+        if ours != gxs or repr(ours) != repr(gxs):  # recorded, not raised: GX would catch it
+            differ.append((metric_name, ours, gxs))
+        calls.append(metric_name)
+        return ours
+
+    for name in gx_speed.METRIC_KWARGS_USERS:
+        module = importlib.import_module(name)
+        assert module.get_metric_kwargs is gx_speed.get_metric_kwargs, name
+        monkeypatch.setattr(module, "get_metric_kwargs", checked)
+    for part in ("2024/市教育局", "2024/市直/吉林市卫生学校", "2023/市直/吉林市旅游职业学校", "2024/丰满区"):
+        shutil.copytree(PROJECT_ROOT / "raw" / part, tmp_path / "raw" / part)
+    report = run_ingest(Settings.from_env(raw_dir=tmp_path / "raw", warehouse_dir=tmp_path / "wh", pii_key="test-key"))
+    assert differ == []
+    assert report.count("loaded") >= 5 and report.count("rejected") >= 1
+    assert len(calls) > 1000 and len(set(calls)) > 20, (len(calls), len(set(calls)))

@@ -12,6 +12,13 @@ work whose result cannot differ:
   validation (``one_validation``) each expectation's kwargs are built once: the suite does
   not change while it runs, and the helpers build new dicts from them, never change them.
   Outside one, nothing is kept between calls.
+- Each expectation asks ``registry.get_metric_kwargs`` for the kwargs of each metric it needs
+  (five to eight), passing ``self.configuration``, which is rebuilt from the pydantic model
+  on every read; and ``get_metric_kwargs`` turns that configuration back into an expectation
+  (``to_domain_obj``, a pydantic validation) to read its runtime kwargs, rebuilding the
+  configuration again. Within one validation, an expectation's configuration is built once,
+  and so are the runtime kwargs of a configuration for a given runtime configuration;
+  ``get_metric_kwargs`` is GX's, reading them. Outside one, GX's own run.
 - ``IDDict.to_id`` names every metric configuration by the MD5 of its JSON, and first passes
   each value through GX's ``convert_to_json_serializable``, whose checks cost more than the
   hash. For values it returns unchanged (text, whole numbers, booleans, finite floats,
@@ -33,7 +40,8 @@ work whose result cannot differ:
   the whole frame, then takes the one column; here the column is taken first.
 
 tests/test_suites.py compares the helpers with GX's for every expectation of every
-committed suite, ``to_id`` with GX's on every id a validation of each suite asks for, and the failing rows
+committed suite, ``to_id`` with GX's on every id a validation of each suite asks for, the metric kwargs
+with GX's on every call such a validation makes, and the failing rows
 and values with GX's on every map expectation a validation of the sample and of bad sheets
 evaluates;
 the rejection-reason tests run through all of it, so a GX upgrade that breaks an assumption
@@ -43,13 +51,16 @@ fails there first.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import logging
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import great_expectations.exceptions as gx_exceptions
 import pandas as pd
 from great_expectations.constants import MAX_RESULT_RECORDS
 from great_expectations.core.id_dict import IDDict, IDDictID
@@ -57,7 +68,7 @@ from great_expectations.exceptions import InvalidExpectationKwargsError
 from great_expectations.execution_engine import PandasExecutionEngine
 from great_expectations.expectations import registry
 from great_expectations.expectations.expectation import Expectation
-from great_expectations.expectations.expectation_configuration import parse_result_format
+from great_expectations.expectations.expectation_configuration import ExpectationConfiguration, parse_result_format
 from great_expectations.expectations.metrics.map_metric_provider import (
     column_map_condition_auxilliary_methods,
     map_condition_auxilliary_methods,
@@ -151,18 +162,89 @@ def to_id(self: IDDict, id_keys: Any = None, id_ignore_keys: Any = None) -> IDDi
     return hashlib.md5(json.dumps(data, sort_keys=True).encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
+ORIGINAL_CONFIGURATION = Expectation.configuration
+ORIGINAL_GET_METRIC_KWARGS = registry.get_metric_kwargs
+# the modules that imported get_metric_kwargs by name (GX 1.24): replaced in each
+METRIC_KWARGS_USERS = (
+    "great_expectations.expectations.registry",
+    "great_expectations.expectations.expectation",
+    "great_expectations.expectations.core.expect_column_values_to_be_of_type",
+    "great_expectations.expectations.core.expect_column_values_to_be_in_type_list",
+)
+
+
+def _configuration(self: Expectation) -> ExpectationConfiguration:
+    """``Expectation.configuration``: built once per expectation within one validation."""
+    built: dict[int, tuple[Expectation, ExpectationConfiguration]] | None = getattr(_local, "configurations", None)
+    if built is None:
+        return ORIGINAL_CONFIGURATION.fget(self)  # type: ignore[attr-defined]
+    hit = built.get(id(self))
+    if hit is not None and hit[0] is self:
+        return hit[1]
+    made = ORIGINAL_CONFIGURATION.fget(self)  # type: ignore[attr-defined]
+    built[id(self)] = (self, made)
+    return made
+
+
+def _runtime_kwargs(configuration: ExpectationConfiguration, runtime_configuration: dict | None) -> dict[str, Any]:
+    """What GX's ``get_metric_kwargs`` reads of a configuration: its expectation's runtime kwargs.
+    Within one validation, made once per configuration and runtime configuration; a copy each
+    time, as GX hands out a new dict."""
+    made: dict[tuple[int, str], tuple[ExpectationConfiguration, dict[str, Any]]] | None = getattr(_local, "runtime", None)
+    if made is None:
+        return configuration.to_domain_obj()._get_runtime_kwargs(runtime_configuration=runtime_configuration)
+    key = (id(configuration), repr(runtime_configuration))
+    hit = made.get(key)
+    if hit is None or hit[0] is not configuration:
+        hit = (configuration, configuration.to_domain_obj()._get_runtime_kwargs(runtime_configuration=runtime_configuration))
+        made[key] = hit
+    return dict(hit[1])
+
+
+def get_metric_kwargs(
+    metric_name: str, configuration: ExpectationConfiguration | None = None, runtime_configuration: dict | None = None
+) -> dict:
+    """GX's ``registry.get_metric_kwargs`` (1.24), with the configuration's runtime kwargs from
+    ``_runtime_kwargs``; line for line otherwise."""
+    try:
+        metric_definition = registry._registered_metrics.get(metric_name)
+        if metric_definition is None:
+            raise gx_exceptions.MetricProviderError(f"No definition found for {metric_name}")
+        default_kwarg_values = metric_definition["default_kwarg_values"]
+        metric_kwargs = {
+            "metric_domain_keys": metric_definition["metric_domain_keys"],
+            "metric_value_keys": metric_definition["metric_value_keys"],
+        }
+        if configuration:
+            configuration_kwargs = _runtime_kwargs(configuration, runtime_configuration)
+            if "batch_id" in metric_kwargs["metric_domain_keys"] and configuration_kwargs.get("batch_id") is None:
+                configuration_kwargs["batch_id"] = configuration.kwargs.get("batch_id")
+            metric_kwargs["metric_domain_kwargs"] = IDDict(
+                {k: configuration_kwargs.get(k) or default_kwarg_values.get(k) for k in metric_kwargs["metric_domain_keys"]}
+            )
+            metric_kwargs["metric_value_kwargs"] = IDDict(
+                {
+                    k: configuration_kwargs.get(k) if configuration_kwargs.get(k) is not None else default_kwarg_values.get(k)
+                    for k in metric_kwargs["metric_value_keys"]
+                }
+            )
+        return metric_kwargs
+    except KeyError:
+        raise gx_exceptions.MetricProviderError(f"Incomplete definition found for {metric_name}") from None
+
+
 _FILTER = PandasExecutionEngine._apply_row_condition_filter
 
 
 @contextmanager
 def one_validation() -> Iterator[None]:
-    """Row-condition filters and expectation kwargs computed once while this block runs
-    (one ``validate`` call)."""
-    _local.filtered, _local.kwargs = {}, {}
+    """Row-condition filters, expectation kwargs, configurations and runtime kwargs computed
+    once while this block runs (one ``validate`` call)."""
+    _local.filtered, _local.kwargs, _local.configurations, _local.runtime = {}, {}, {}, {}
     try:
         yield
     finally:
-        _local.filtered = _local.kwargs = None
+        _local.filtered = _local.kwargs = _local.configurations = _local.runtime = None
 
 
 def _apply_row_condition_filter(self: PandasExecutionEngine, data: pd.DataFrame, row_condition: Any, domain_kwargs: dict) -> pd.DataFrame:
@@ -261,6 +343,11 @@ def install() -> None:
     for name, fn in FASTER.items():
         setattr(Expectation, name, fn)
     IDDict.to_id = to_id  # type: ignore[method-assign]
+    Expectation.configuration = property(_configuration)  # type: ignore[method-assign,assignment]
+    for name in METRIC_KWARGS_USERS:
+        module = sys.modules.get(name) or importlib.import_module(name)
+        if getattr(module, "get_metric_kwargs", None) is ORIGINAL_GET_METRIC_KWARGS:
+            module.get_metric_kwargs = get_metric_kwargs  # type: ignore[attr-defined]
     PandasExecutionEngine._apply_row_condition_filter = _apply_row_condition_filter
     for definition in registry._registered_metrics.values():  # every metric registered so far
         providers = definition.get("providers", {})
