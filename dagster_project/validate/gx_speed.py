@@ -1,24 +1,22 @@
 """Fixed costs of Great Expectations 1.24 taken out of every validation.
 
 Our frames are small (a few stacked sheets) and our suites long (25-65 expectations), so a
-validation's time is GX's bookkeeping per expectation, not the data. Two parts of it repeat
+validation's time is GX's bookkeeping per expectation, not the data. Some of it repeats
 work whose result cannot differ:
 
 - ``Expectation.configuration`` is a property that rebuilds an ``ExpectationConfiguration``
   from the pydantic model on every access, and the helpers that collect an expectation's
-  domain, success and runtime kwargs read it once per key they look up (about 40,000 rebuilds for
-  the crash tests' city: 27 sheets, eight templates). The four helpers below are GX's own, with
-  ``self.configuration.kwargs`` read once at the top instead of in the loop. Within one
-  validation (``one_validation``) each expectation's kwargs are built once: the suite does
-  not change while it runs, and the helpers build new dicts from them, never change them.
-  Outside one, nothing is kept between calls.
+  domain, success and runtime kwargs read it once per key they look up (about 40,000 rebuilds
+  for the crash tests' city: 27 sheets, eight templates). The four helpers below are GX's
+  own, with the kwargs read once at the top instead of in the loop. Within one validation
+  (``one_validation``) each expectation's configuration is built once: the suite does not
+  change while it runs, and the helpers build new dicts from it, never change it. Outside
+  one, nothing is kept between calls.
 - Each expectation asks ``registry.get_metric_kwargs`` for the kwargs of each metric it needs
-  (five to eight), passing ``self.configuration``, which is rebuilt from the pydantic model
-  on every read; and ``get_metric_kwargs`` turns that configuration back into an expectation
-  (``to_domain_obj``, a pydantic validation) to read its runtime kwargs, rebuilding the
-  configuration again. Within one validation, an expectation's configuration is built once,
-  and so are the runtime kwargs of a configuration for a given runtime configuration;
-  ``get_metric_kwargs`` is GX's, reading them. Outside one, GX's own run.
+  (five to eight), passing its configuration, which ``get_metric_kwargs`` turns back into an
+  expectation (``to_domain_obj``, a pydantic validation) to read its runtime kwargs. Within
+  one validation those are read once per configuration and runtime configuration;
+  ``get_metric_kwargs`` is otherwise GX's, line for line.
 - ``IDDict.to_id`` names every metric configuration by the MD5 of its JSON, and first passes
   each value through GX's ``convert_to_json_serializable``, whose checks cost more than the
   hash. For values it returns unchanged (text, whole numbers, booleans, finite floats,
@@ -29,7 +27,6 @@ work whose result cannot differ:
   filtered frame of a given frame and condition is computed once; outside it, GX's own
   method runs. The cache holds the frame itself, so an id is never reused, and is per
   thread (the portal checks uploads while its warm-up thread validates).
-
 - Each map expectation's ``unexpected_index_list`` metric (the failing rows, which our
   reasons name) selects the failing rows of the whole frame, every column of it (a hundred
   or so: each template column with its raw text, presence and word), only to list their
@@ -40,11 +37,9 @@ work whose result cannot differ:
   the whole frame, then takes the one column; here the column is taken first.
 
 tests/test_suites.py compares the helpers with GX's for every expectation of every
-committed suite, ``to_id`` with GX's on every id a validation of each suite asks for, the metric kwargs
-with GX's on every call such a validation makes, and the failing rows
-and values with GX's on every map expectation a validation of the sample and of bad sheets
-evaluates;
-the rejection-reason tests run through all of it, so a GX upgrade that breaks an assumption
+committed suite, and, on one validation of part of the sample with rejected sheets, ``to_id``,
+``get_metric_kwargs`` and the failing rows and values with GX's own on every call; the
+rejection-reason tests run through all of it, so a GX upgrade that breaks an assumption
 fails there first.
 """
 
@@ -54,7 +49,6 @@ import hashlib
 import importlib
 import json
 import logging
-import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -85,16 +79,8 @@ _local = threading.local()
 
 
 def _kwargs(self: Expectation) -> dict[str, Any]:
-    """The expectation's configuration kwargs: built once per validation, else each time."""
-    built: dict[int, tuple[Expectation, dict[str, Any]]] | None = getattr(_local, "kwargs", None)
-    if built is None:
-        return self.configuration.kwargs
-    hit = built.get(id(self))
-    if hit is not None and hit[0] is self:
-        return hit[1]
-    made = self.configuration.kwargs
-    built[id(self)] = (self, made)
-    return made
+    """The expectation's configuration kwargs (its configuration is built once per validation)."""
+    return self.configuration.kwargs
 
 
 def _success_kwarg(self: Expectation, kwargs: dict[str, Any], key: str, default: Any = None) -> Any:
@@ -238,13 +224,13 @@ _FILTER = PandasExecutionEngine._apply_row_condition_filter
 
 @contextmanager
 def one_validation() -> Iterator[None]:
-    """Row-condition filters, expectation kwargs, configurations and runtime kwargs computed
+    """Row-condition filters, expectations' configurations and their runtime kwargs computed
     once while this block runs (one ``validate`` call)."""
-    _local.filtered, _local.kwargs, _local.configurations, _local.runtime = {}, {}, {}, {}
+    _local.filtered, _local.configurations, _local.runtime = {}, {}, {}
     try:
         yield
     finally:
-        _local.filtered = _local.kwargs = _local.configurations = _local.runtime = None
+        _local.filtered = _local.configurations = _local.runtime = None
 
 
 def _apply_row_condition_filter(self: PandasExecutionEngine, data: pd.DataFrame, row_condition: Any, domain_kwargs: dict) -> pd.DataFrame:
@@ -337,15 +323,16 @@ FASTER = {
 
 
 def install() -> None:
-    """Put the four helpers on ``Expectation`` (no subclass in GX 1.24 defines its own),
-    ``to_id`` on ``IDDict`` (nor does any subclass of it), the filter on the pandas engine
-    and the failing rows' index and values in GX's registry of metrics."""
+    """Put the four helpers and the configuration on ``Expectation`` (no subclass in GX 1.24
+    defines its own), ``get_metric_kwargs`` in the modules that call it, ``to_id`` on
+    ``IDDict`` (nor does any subclass of it), the filter on the pandas engine and the failing
+    rows' index and values in GX's registry of metrics."""
     for name, fn in FASTER.items():
         setattr(Expectation, name, fn)
     IDDict.to_id = to_id  # type: ignore[method-assign]
     Expectation.configuration = property(_configuration)  # type: ignore[method-assign,assignment]
     for name in METRIC_KWARGS_USERS:
-        module = sys.modules.get(name) or importlib.import_module(name)
+        module = importlib.import_module(name)
         if getattr(module, "get_metric_kwargs", None) is ORIGINAL_GET_METRIC_KWARGS:
             module.get_metric_kwargs = get_metric_kwargs  # type: ignore[attr-defined]
     PandasExecutionEngine._apply_row_condition_filter = _apply_row_condition_filter
